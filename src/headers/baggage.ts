@@ -1,0 +1,150 @@
+/**
+ * W3C `baggage`. Pure and total.
+ *
+ *   baggage     = list-member *( OWS "," OWS list-member )
+ *   list-member = key OWS "=" OWS value *( OWS ";" OWS property )
+ *
+ * Limits (current W3C text): at most 64 members and 8192 bytes. Input past
+ * 8192 bytes is cut at the last whole member; members past the 64th are
+ * dropped; a malformed member (bad key, bad octets, a broken `%` sequence) is
+ * dropped alone. Values are percent-decoded; both JS `encodeURIComponent` and
+ * Python `urllib.parse.quote` encodings decode (`+` stays `+`).
+ */
+import { MAX_BAGGAGE_BYTES, MAX_BAGGAGE_MEMBERS } from '../constants.js';
+import { trimOws } from './traceparent.js';
+
+export interface BaggageMember {
+  /** Decoded key. */
+  key: string;
+  /** Decoded value. */
+  value: string;
+  /** The value exactly as received (still percent-encoded). */
+  rawValue: string;
+  /** Properties after the first `;`, as received, or undefined. */
+  properties: string | undefined;
+}
+
+export interface ParsedBaggage {
+  members: BaggageMember[];
+  /** Members dropped because they were malformed or over a limit. */
+  dropped: number;
+}
+
+export function parseBaggage(header: string): ParsedBaggage {
+  const members: BaggageMember[] = [];
+  let dropped = 0;
+  let input = header;
+  if (input.length > MAX_BAGGAGE_BYTES) {
+    const cut = input.lastIndexOf(',', MAX_BAGGAGE_BYTES);
+    input = cut > 0 ? input.slice(0, cut) : '';
+    dropped++;
+  }
+  let bytes = 0;
+  for (const raw of input.split(',')) {
+    const member = trimOws(raw);
+    if (member.length === 0) continue;
+    bytes += utf8Length(member) + (bytes > 0 ? 1 : 0);
+    if (members.length >= MAX_BAGGAGE_MEMBERS || bytes > MAX_BAGGAGE_BYTES) {
+      dropped++;
+      continue;
+    }
+    const parsed = parseMember(member);
+    if (parsed) members.push(parsed);
+    else dropped++;
+  }
+  return { members, dropped };
+}
+
+function parseMember(member: string): BaggageMember | undefined {
+  const semi = member.indexOf(';');
+  const pair = semi === -1 ? member : member.slice(0, semi);
+  const eq = pair.indexOf('=');
+  if (eq <= 0) return undefined;
+  const rawKey = trimOws(pair.slice(0, eq));
+  const rawValue = trimOws(pair.slice(eq + 1));
+  if (!isToken(rawKey) || !isBaggageOctets(rawValue)) return undefined;
+  const key = percentDecode(rawKey);
+  const value = percentDecode(rawValue);
+  if (key === undefined || value === undefined || key.length === 0) return undefined;
+  let properties: string | undefined;
+  if (semi !== -1) {
+    properties = trimOws(member.slice(semi + 1));
+    if (properties.length === 0) properties = undefined;
+  }
+  return { key, value, rawValue, properties };
+}
+
+/** `decodeURIComponent` that reports a broken sequence as `undefined` instead of throwing. */
+export function percentDecode(value: string): string | undefined {
+  if (value.indexOf('%') === -1) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** One member as OTel's W3CBaggagePropagator and LangSmith's `toHeaders()` write it. */
+export function formatBaggageMember(key: string, value: string, properties?: string): string {
+  const member = `${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
+  return properties ? `${member};${properties}` : member;
+}
+
+/**
+ * Joins formatted members with `,` (no spaces, as `RunTree.toHeaders()`),
+ * keeping whole members only, in order, within 64 members and 8192 bytes.
+ * Returns the header and how many members did not fit.
+ */
+export function joinBaggage(members: readonly string[]): { header: string; dropped: number } {
+  let header = '';
+  let bytes = 0;
+  let count = 0;
+  let dropped = 0;
+  for (const member of members) {
+    const size = utf8Length(member) + (count > 0 ? 1 : 0);
+    if (count >= MAX_BAGGAGE_MEMBERS || bytes + size > MAX_BAGGAGE_BYTES) {
+      dropped++;
+      continue;
+    }
+    header += count > 0 ? ',' + member : member;
+    bytes += size;
+    count++;
+  }
+  return { header, dropped };
+}
+
+/** RFC 7230 token: the W3C baggage key grammar. */
+function isToken(value: string): boolean {
+  if (value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const ok =
+      (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
+      c === 0x21 || (c >= 0x23 && c <= 0x27) || c === 0x2a || c === 0x2b || c === 0x2d ||
+      c === 0x2e || c === 0x5e || c === 0x5f || c === 0x60 || c === 0x7c || c === 0x7e;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** `baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E` (empty allowed). */
+function isBaggageOctets(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x22 || c === 0x2c || c === 0x3b || c === 0x5c) return false;
+  }
+  return true;
+}
+
+/** UTF-8 byte length without allocating. */
+export function utf8Length(value: string): number {
+  let bytes = value.length;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff) i++, (bytes += 2);
+    else bytes += 2;
+  }
+  return bytes;
+}

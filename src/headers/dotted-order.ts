@@ -1,0 +1,141 @@
+/**
+ * The LangSmith dotted order: the lineage of a run from its trace root, one
+ * segment per run, joined by `.`. Pure and total.
+ *
+ *   segment   = timestamp run-uuid
+ *   timestamp = YYYYMMDD "T" HHMMSS ffffff "Z"   ; exactly 6 fractional digits
+ *
+ * Invariants the LangSmith server enforces (400 otherwise), all checked here:
+ * - the trace id is the first segment's UUID, the run id the last one's, the
+ *   parent run id the second-to-last one's;
+ * - exactly 6 fractional digits (3 or 9 are rejected);
+ * - a child's timestamp is never earlier than its parent's.
+ * Also rejected: a run id repeated in one lineage (a run cannot be its own
+ * ancestor), invalid calendar dates, the nil UUID, uppercase hex, more than
+ * MAX_DOTTED_ORDER_SEGMENTS segments.
+ */
+import { MAX_DOTTED_ORDER_LENGTH, MAX_DOTTED_ORDER_SEGMENTS } from '../constants.js';
+import { isDigits } from './hex.js';
+import { isUuid } from './ids.js';
+
+const TIMESTAMP_LENGTH = 22;
+const SEGMENT_LENGTH = TIMESTAMP_LENGTH + 36;
+
+export interface DottedOrder {
+  /** The dotted order string, unchanged. */
+  value: string;
+  /** Number of segments (1 for a root run). */
+  depth: number;
+  /** First segment's UUID: the LangSmith trace id (the root run's id). */
+  lsTraceId: string;
+  /** Last segment's UUID: the run this dotted order names. */
+  runId: string;
+  /** Second-to-last UUID, absent for a root. */
+  parentRunId: string | undefined;
+  /** Last segment's time in microseconds since the epoch. */
+  startMicros: number;
+}
+
+export function parseDottedOrder(header: string): DottedOrder | undefined {
+  const value = header.trim();
+  if (value.length < SEGMENT_LENGTH || value.length > MAX_DOTTED_ORDER_LENGTH) return undefined;
+  if ((value.length + 1) % (SEGMENT_LENGTH + 1) !== 0) return undefined;
+  const depth = (value.length + 1) / (SEGMENT_LENGTH + 1);
+  if (depth > MAX_DOTTED_ORDER_SEGMENTS) return undefined;
+
+  let previousMicros = -1;
+  let previousRunId: string | undefined;
+  let runId = '';
+  let seen: Set<string> | undefined;
+  for (let i = 0; i < depth; i++) {
+    const start = i * (SEGMENT_LENGTH + 1);
+    if (i > 0 && value.charCodeAt(start - 1) !== 0x2e) return undefined;
+    const micros = parseTimestampAt(value, start);
+    if (micros === undefined || micros < previousMicros) return undefined;
+    const id = value.slice(start + TIMESTAMP_LENGTH, start + SEGMENT_LENGTH);
+    if (!isUuid(id)) return undefined;
+    if (depth > 1) {
+      seen ??= new Set();
+      if (seen.has(id)) return undefined;
+      seen.add(id);
+    }
+    previousMicros = micros;
+    previousRunId = i === depth - 1 ? previousRunId : id;
+    runId = id;
+  }
+  return {
+    value,
+    depth,
+    lsTraceId: value.slice(TIMESTAMP_LENGTH, SEGMENT_LENGTH),
+    runId,
+    parentRunId: depth > 1 ? previousRunId : undefined,
+    startMicros: previousMicros,
+  };
+}
+
+/** One segment for a run that started at `micros` (µs since the epoch). */
+export function formatDottedOrderSegment(micros: number, runId: string): string {
+  return formatTimestamp(micros) + runId;
+}
+
+/**
+ * The dotted order of a child run. Its timestamp is clamped to the parent's,
+ * so clock skew between services can never produce a lineage the server
+ * rejects. Returns the new dotted order and the (possibly clamped) time.
+ */
+export function childDottedOrder(
+  parent: { value: string; startMicros: number },
+  startMicros: number,
+  runId: string,
+): { value: string; startMicros: number } {
+  const micros = startMicros < parent.startMicros ? parent.startMicros : startMicros;
+  return { value: `${parent.value}.${formatDottedOrderSegment(micros, runId)}`, startMicros: micros };
+}
+
+/** `YYYYMMDDTHHMMSSffffffZ` for a time in µs since the epoch (UTC). */
+export function formatTimestamp(micros: number): string {
+  const ms = Math.floor(micros / 1000);
+  const iso = new Date(ms).toISOString(); // 2025-01-02T03:04:05.678Z
+  const sub = String(Math.floor(micros - ms * 1000)).padStart(3, '0');
+  return (
+    iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + 'T' +
+    iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19) + iso.slice(20, 23) + sub + 'Z'
+  );
+}
+
+/** Parses the timestamp of the segment at `start`; `undefined` if invalid. */
+function parseTimestampAt(value: string, start: number): number | undefined {
+  if (
+    value.charCodeAt(start + 8) !== 0x54 || // 'T'
+    value.charCodeAt(start + 21) !== 0x5a || // 'Z'
+    !isDigits(value, start, start + 8) ||
+    !isDigits(value, start + 9, start + 21)
+  ) {
+    return undefined;
+  }
+  const year = num(value, start, 4);
+  const month = num(value, start + 4, 2);
+  const day = num(value, start + 6, 2);
+  const hour = num(value, start + 9, 2);
+  const minute = num(value, start + 11, 2);
+  const second = num(value, start + 13, 2);
+  const fraction = num(value, start + 15, 6);
+  if (
+    year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
+    hour > 23 || minute > 59 || second > 59
+  ) {
+    return undefined;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second) * 1000 + fraction;
+}
+
+function num(value: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i++) n = n * 10 + (value.charCodeAt(i) - 0x30);
+  return n;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}

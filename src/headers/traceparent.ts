@@ -1,0 +1,84 @@
+/**
+ * W3C `traceparent` (trace-context level 2). Pure and total: every function
+ * returns `undefined` for input it rejects and never throws.
+ *
+ *   traceparent = version "-" trace-id "-" parent-id "-" trace-flags
+ *
+ * Rules (W3C trace-context §3.2, conformance suite at strict level 2):
+ * - surrounding optional whitespace (SP / HTAB) is ignored;
+ * - every field is lowercase hex; version `ff` is invalid;
+ * - version `00` is exactly 55 characters; a higher version is parsed by its
+ *   first four fields and may only be followed by `-` and more data;
+ * - an all-zero trace id or parent id is invalid.
+ */
+import {
+  KNOWN_TRACE_FLAGS,
+  MAX_TRACE_PARENT_LENGTH,
+  TRACE_PARENT_LENGTH,
+} from '../constants.js';
+import { isLowerHex } from './hex.js';
+
+export interface TraceParent {
+  /** 32 lowercase hex digits. */
+  traceId: string;
+  /** 16 lowercase hex digits: the caller's span. */
+  spanId: string;
+  /** The flags byte as received (0..255). Inject keeps only the known bits. */
+  traceFlags: number;
+}
+
+const ZERO_TRACE_ID = '00000000000000000000000000000000';
+const ZERO_SPAN_ID = '0000000000000000';
+
+export function parseTraceParent(header: string): TraceParent | undefined {
+  if (header.length > MAX_TRACE_PARENT_LENGTH) return undefined;
+  const value = trimOws(header);
+  if (value.length < TRACE_PARENT_LENGTH) return undefined;
+  if (
+    value.charCodeAt(2) !== DASH ||
+    value.charCodeAt(35) !== DASH ||
+    value.charCodeAt(52) !== DASH
+  ) {
+    return undefined;
+  }
+  const version = value.slice(0, 2);
+  if (!isLowerHex(version, 0, 2) || version === 'ff') return undefined;
+  if (version === '00') {
+    if (value.length !== TRACE_PARENT_LENGTH) return undefined;
+  } else if (value.length > TRACE_PARENT_LENGTH && value.charCodeAt(55) !== DASH) {
+    return undefined;
+  }
+  if (!isLowerHex(value, 3, 35) || !isLowerHex(value, 36, 52) || !isLowerHex(value, 53, 55)) {
+    return undefined;
+  }
+  const traceId = value.slice(3, 35);
+  const spanId = value.slice(36, 52);
+  if (traceId === ZERO_TRACE_ID || spanId === ZERO_SPAN_ID) return undefined;
+  return { traceId, spanId, traceFlags: parseInt(value.slice(53, 55), 16) };
+}
+
+/**
+ * Formats a version-00 header. Ids are lowercased (OTel's `isValidTraceId`
+ * accepts uppercase, which its own extract then rejects) and the flags keep
+ * only the sampled and random bits: W3C says unknown flags MUST be zeroed,
+ * and core's `0${flags.toString(16)}` emits three digits for flags ≥ 0x10.
+ */
+export function formatTraceParent(traceId: string, spanId: string, traceFlags: number): string {
+  const flags = traceFlags & KNOWN_TRACE_FLAGS;
+  return `00-${traceId.toLowerCase()}-${spanId.toLowerCase()}-0${flags.toString(16)}`;
+}
+
+const DASH = 0x2d;
+
+/** Strips W3C optional whitespace (SP and HTAB) from both ends. */
+export function trimOws(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isOws(value.charCodeAt(start))) start++;
+  while (end > start && isOws(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}

@@ -1,0 +1,224 @@
+/**
+ * Lineage: the LangSmith identity of each local span — run id, LangSmith
+ * trace id, parent run, dotted order — assigned when the span starts, so
+ * inject can name the active span's run and the span processor can map it.
+ *
+ * Records live in a WeakMap keyed by the span object: they are released with
+ * the span (once it has ended and been exported), yet a child started after
+ * its parent ended still finds the parent's lineage. The map is shared through
+ * `globalThis` so ESM and CJS copies of this package agree.
+ */
+import {
+  trace,
+  type Context,
+  type Span,
+  type SpanContext,
+} from '@opentelemetry/api';
+import { childDottedOrder, formatDottedOrderSegment } from '../headers/dotted-order.js';
+import { runIdFromSpanId } from '../headers/ids.js';
+import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
+import { getInboundContext, getUntrustedCaller } from '../propagator/context.js';
+
+export interface SpanLineage {
+  /** This span's run id (ingest rule: padded span id). */
+  readonly runId: string;
+  /**
+   * LangSmith trace id: the root run's id or the upstream LangSmith trace.
+   * Undefined only under `traceparentOnly: 'attach'`, where LangSmith's
+   * ingest resolves the trace from the parent.
+   */
+  readonly lsTraceId: string | undefined;
+  readonly parentRunId: string | undefined;
+  /** Undefined only under `traceparentOnly: 'attach'` (see lsTraceId). */
+  readonly dottedOrder: string | undefined;
+  /** Start time used in the dotted order (µs since the epoch, clamped to the parent's). */
+  readonly startMicros: number;
+  /** Trusted inbound (or configured) LangSmith metadata, tags and project, inherited by descendants. */
+  readonly baggage: LangSmithBaggage | undefined;
+  /**
+   * On the local root of a `traceparent`-only request: the upstream OTel
+   * parent, recorded in the run's metadata so the LangSmith root can be found
+   * from the Jaeger trace.
+   */
+  readonly upstream: { traceId: string; spanId: string } | undefined;
+}
+
+/**
+ * True when the lineage names the span's own run; false for a span the
+ * `keep` filter passed over, whose lineage is its nearest kept ancestor's.
+ */
+export function isOwnRun(lineage: SpanLineage, spanId: string): boolean {
+  return lineage.runId === runIdFromSpanId(spanId);
+}
+
+const REGISTRY_KEY = Symbol.for('langsmith-otel-bridge.lineage');
+type Registry = WeakMap<object, SpanLineage>;
+const registry: Registry = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as Registry | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = new WeakMap<object, SpanLineage>()) as Registry;
+
+export function getSpanLineage(span: object | undefined): SpanLineage | undefined {
+  return span === undefined ? undefined : registry.get(span);
+}
+
+/** The lineage of the span active in `context`, if it is a local span with one. */
+export function getContextLineage(context: Context): SpanLineage | undefined {
+  return getSpanLineage(trace.getSpan(context));
+}
+
+/** Marks the link to the caller of an untrusted request. */
+export const UNTRUSTED_LINK_ATTRIBUTE = 'langsmith.bridge.untrusted_caller';
+
+export interface LineageOptions {
+  /**
+   * LangSmith project for traces that start here (no trusted inbound
+   * `langsmith-project`); propagated downstream as `langsmith-project`.
+   */
+  project?: string;
+  /**
+   * Whether a span becomes a run of its own. A span that is not kept passes
+   * its parent's lineage to its children, so they attach to the nearest kept
+   * ancestor and no run is ever orphaned. Evaluated once, at start.
+   */
+  keep?: (span: Span) => boolean;
+}
+
+/** Minimal view of an SDK span at start: works with the SDK 2.x and 3.x shapes. */
+interface StartedSpan extends Span {
+  readonly startTime?: [number, number];
+}
+
+/**
+ * Assigns lineage in `onStart`. Used by LangSmithSpanProcessor; exposed for
+ * setups that run their own processors (see LangSmithLineageProcessor).
+ */
+export class LineageTracker {
+  private readonly _rootBaggage: LangSmithBaggage | undefined;
+  private readonly _keep: ((span: Span) => boolean) | undefined;
+
+  constructor(options: LineageOptions = {}) {
+    this._rootBaggage = options.project ? LangSmithBaggage.from({ project: options.project }) : undefined;
+    this._keep = options.keep;
+  }
+
+  /** Assigns (once) and returns the lineage of a span that just started. */
+  onStart(span: Span, parentContext: Context): SpanLineage {
+    const existing = registry.get(span);
+    if (existing) return existing;
+    const lineage = this._assign(span as StartedSpan, parentContext);
+    registry.set(span, lineage);
+    return lineage;
+  }
+
+  private _assign(span: StartedSpan, parentContext: Context): SpanLineage {
+    const spanContext = span.spanContext();
+    const parentSpan = trace.getSpan(parentContext);
+    const parentLineage = getSpanLineage(parentSpan);
+    const kept = this._keep === undefined || safeKeep(this._keep, span);
+    if (parentLineage && !kept) return parentLineage;
+
+    const runId = runIdFromSpanId(spanContext.spanId);
+    const startMicros = hrTimeToMicros(span.startTime) ?? Date.now() * 1000;
+    if (parentLineage) return childOf(parentLineage, runId, startMicros);
+
+    const inbound = getInboundContext(parentContext);
+    // The inbound lineage applies only to children of the remote span it came with.
+    const remoteParent = parentSpan?.spanContext();
+    if (inbound && remoteParent && sameSpan(remoteParent, inbound.remote)) {
+      if (inbound.parent) {
+        const parent = {
+          runId: inbound.parent.runId,
+          lsTraceId: inbound.parent.lsTraceId,
+          dottedOrder: inbound.parent.value,
+          startMicros: inbound.parent.startMicros,
+          baggage: inbound.baggage ?? this._rootBaggage,
+        };
+        const lineage = childOf(parent, runId, startMicros);
+        if (kept) return lineage;
+        return { ...parent, parentRunId: inbound.parent.parentRunId, upstream: undefined };
+      }
+      if (inbound.attachToRunId) {
+        return {
+          runId,
+          lsTraceId: undefined,
+          parentRunId: inbound.attachToRunId,
+          dottedOrder: undefined,
+          startMicros,
+          baggage: inbound.baggage ?? this._rootBaggage,
+          upstream: undefined,
+        };
+      }
+    }
+
+    const untrustedCaller = parentSpan ? undefined : getUntrustedCaller(parentContext);
+    if (untrustedCaller && typeof span.addLink === 'function') {
+      // OTel Go's public-endpoint pattern: a new root that links to the caller.
+      span.addLink({ context: untrustedCaller, attributes: { [UNTRUSTED_LINK_ATTRIBUTE]: true } });
+    }
+
+    // A LangSmith root. Always kept, whatever the filter says: a root has no
+    // ancestor its children could attach to instead.
+    const upstream =
+      remoteParent && remoteParent.isRemote
+        ? { traceId: remoteParent.traceId, spanId: remoteParent.spanId }
+        : undefined;
+    return {
+      runId,
+      lsTraceId: runId,
+      parentRunId: undefined,
+      dottedOrder: formatDottedOrderSegment(startMicros, runId),
+      startMicros,
+      baggage: inbound?.baggage ?? this._rootBaggage,
+      upstream,
+    };
+  }
+}
+
+function childOf(
+  parent: Pick<SpanLineage, 'runId' | 'lsTraceId' | 'dottedOrder' | 'startMicros' | 'baggage'>,
+  runId: string,
+  startMicros: number,
+): SpanLineage {
+  if (parent.dottedOrder === undefined) {
+    return {
+      runId,
+      lsTraceId: parent.lsTraceId,
+      parentRunId: parent.runId,
+      dottedOrder: undefined,
+      startMicros: Math.max(startMicros, parent.startMicros),
+      baggage: parent.baggage,
+      upstream: undefined,
+    };
+  }
+  const child = childDottedOrder(
+    { value: parent.dottedOrder, startMicros: parent.startMicros },
+    startMicros,
+    runId,
+  );
+  return {
+    runId,
+    lsTraceId: parent.lsTraceId,
+    parentRunId: parent.runId,
+    dottedOrder: child.value,
+    startMicros: child.startMicros,
+    baggage: parent.baggage,
+    upstream: undefined,
+  };
+}
+
+function sameSpan(a: SpanContext, b: SpanContext): boolean {
+  return a.spanId === b.spanId && a.traceId === b.traceId;
+}
+
+function safeKeep(keep: (span: Span) => boolean, span: Span): boolean {
+  try {
+    return keep(span);
+  } catch {
+    return true; // a throwing filter must not strand anything: keep the span
+  }
+}
+
+/** OTel HrTime [seconds, nanoseconds] → µs since the epoch. */
+export function hrTimeToMicros(time: [number, number] | undefined): number | undefined {
+  if (!time) return undefined;
+  return time[0] * 1_000_000 + Math.floor(time[1] / 1000);
+}

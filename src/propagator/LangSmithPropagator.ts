@@ -1,0 +1,406 @@
+/**
+ * LangSmithPropagator: one TextMapPropagator for both header families.
+ *
+ *   inbound  traceparent/tracestate + langsmith-trace + baggage → Context
+ *   outbound Context → traceparent/tracestate + langsmith-trace + one baggage
+ *
+ * It replaces OTel's W3CTraceContextPropagator and W3CBaggagePropagator (it
+ * must be the only writer of `baggage`: a CompositePropagator overwrites,
+ * never merges). See the README's propagation-modes table.
+ */
+import {
+  baggageEntryMetadataFromString,
+  diag,
+  isSpanContextValid,
+  propagation,
+  trace,
+  TraceFlags,
+  type BaggageEntry,
+  type Context,
+  type SpanContext,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+} from '@opentelemetry/api';
+import {
+  BAGGAGE_HEADER,
+  LANGSMITH_ADDRESS_MEMBER,
+  LANGSMITH_METADATA_MEMBER,
+  LANGSMITH_PROJECT_MEMBER,
+  LANGSMITH_REPLICAS_MEMBER,
+  LANGSMITH_TAGS_MEMBER,
+  LANGSMITH_TRACE_HEADER,
+  MAX_BAGGAGE_BYTES,
+  MAX_TRACE_STATE_LENGTH,
+  TRACE_PARENT_HEADER,
+  TRACE_STATE_HEADER,
+} from '../constants.js';
+import { formatBaggageMember, joinBaggage, parseBaggage } from '../headers/baggage.js';
+import { parseDottedOrder, type DottedOrder } from '../headers/dotted-order.js';
+import { runIdFromSpanId, spanIdFromRunId, traceIdFromLsTraceId } from '../headers/ids.js';
+import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
+import { formatTraceParent, parseTraceParent, type TraceParent } from '../headers/traceparent.js';
+import { parseTraceState } from '../headers/tracestate.js';
+import { getContextLineage } from '../lineage/lineage.js';
+import {
+  getInboundContext,
+  isTracingSuppressed,
+  setInboundContext,
+  setUntrustedCaller,
+  type InboundContext,
+  type PropagationMode,
+} from './context.js';
+
+/** Decides whether an inbound carrier's context may be continued. */
+export type TrustPolicy = (carrier: unknown, getter: TextMapGetter) => boolean;
+
+export interface LangSmithPropagatorOptions {
+  /**
+   * Whose context to continue. `false` (default): every caller is untrusted —
+   * a new root that links to the caller's `traceparent`, nothing else read.
+   * `true`: every caller is trusted (only behind a gateway that strips these
+   * headers). A function: decide per carrier (see `trust/`).
+   */
+  trust?: boolean | TrustPolicy;
+  /**
+   * What a trusted `traceparent`-only request becomes in LangSmith.
+   * `'root'` (default): the first local span is a LangSmith root; the
+   * upstream OTel ids are kept in its metadata. Never produces orphans.
+   * `'attach'`: the first local span's parent run is the upstream span's run
+   * (ingest rule). Only when the upstream exports to LangSmith via OTLP too,
+   * or LangSmith drops this subtree as an orphan.
+   */
+  traceparentOnly?: 'root' | 'attach';
+}
+
+/** Counters a user can read (`propagator.stats`); monotonic, never reset. */
+export interface PropagatorStats {
+  extracted: number;
+  untrusted: number;
+  inconsistent: number;
+  /** Headers ignored as malformed, per header. */
+  malformed: { traceparent: number; tracestate: number; langsmithTrace: number; baggageMembers: number };
+  injected: number;
+  /** Outbound baggage members left out to stay within 64 members / 8192 bytes. */
+  baggageMembersDropped: number;
+}
+
+const FIELDS = [TRACE_PARENT_HEADER, TRACE_STATE_HEADER, LANGSMITH_TRACE_HEADER, BAGGAGE_HEADER];
+
+const LANGSMITH_MEMBERS = new Set([
+  LANGSMITH_METADATA_MEMBER,
+  LANGSMITH_TAGS_MEMBER,
+  LANGSMITH_PROJECT_MEMBER,
+  LANGSMITH_REPLICAS_MEMBER,
+  LANGSMITH_ADDRESS_MEMBER,
+]);
+
+const log = diag.createComponentLogger({ namespace: 'langsmith-otel-bridge' });
+
+export class LangSmithPropagator implements TextMapPropagator {
+  readonly stats: PropagatorStats = {
+    extracted: 0,
+    untrusted: 0,
+    inconsistent: 0,
+    malformed: { traceparent: 0, tracestate: 0, langsmithTrace: 0, baggageMembers: 0 },
+    injected: 0,
+    baggageMembersDropped: 0,
+  };
+
+  private readonly _trust: TrustPolicy | boolean;
+  private readonly _attach: boolean;
+  private _warnedInconsistent = false;
+  private _warnedNoLineage = false;
+
+  constructor(options: LangSmithPropagatorOptions = {}) {
+    const trust = options.trust ?? false;
+    if (typeof trust !== 'boolean' && typeof trust !== 'function') {
+      throw new TypeError(
+        'LangSmithPropagator: `trust` must be a boolean or a function (carrier, getter) => boolean; ' +
+          'see trustHeaderToken() and trustedNetworks().',
+      );
+    }
+    const mode = options.traceparentOnly ?? 'root';
+    if (mode !== 'root' && mode !== 'attach') {
+      throw new TypeError("LangSmithPropagator: `traceparentOnly` must be 'root' or 'attach'.");
+    }
+    this._trust = trust;
+    this._attach = mode === 'attach';
+  }
+
+  fields(): string[] {
+    return FIELDS.slice();
+  }
+
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+    try {
+      return this._extract(context, carrier, getter);
+    } catch (err) {
+      log.debug('extract failed; continuing without inbound context', err);
+      return context;
+    }
+  }
+
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    try {
+      this._inject(context, carrier, setter);
+    } catch (err) {
+      log.debug('inject failed; request sent without trace headers', err);
+    }
+  }
+
+  private _extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+    const traceParent = this._readTraceParent(carrier, getter);
+
+    if (!this._isTrusted(carrier, getter)) {
+      this.stats.untrusted++;
+      if (!traceParent) return context;
+      // Kept only as a span link: never a parent, never a sampling input.
+      return setUntrustedCaller(context, {
+        traceId: traceParent.traceId,
+        spanId: traceParent.spanId,
+        traceFlags: TraceFlags.NONE,
+        isRemote: true,
+      });
+    }
+
+    const lsParent = this._readLangSmithTrace(carrier, getter);
+    const baggage = this._readBaggage(carrier, getter);
+    if (!traceParent && !lsParent && !baggage) return context;
+    this.stats.extracted++;
+
+    let remote: SpanContext | undefined;
+    let mode: PropagationMode | undefined;
+    if (traceParent) {
+      remote = {
+        traceId: traceParent.traceId,
+        spanId: traceParent.spanId,
+        traceFlags: traceParent.traceFlags,
+        isRemote: true,
+      };
+      const state = this._readTraceState(carrier, getter);
+      if (state) remote.traceState = state;
+      if (lsParent) {
+        mode = isConsistent(traceParent, lsParent) ? 'both' : 'inconsistent';
+        if (mode === 'inconsistent') this._countInconsistent();
+      } else {
+        mode = 'traceparent';
+      }
+    } else if (lsParent) {
+      const traceId = traceIdFromLsTraceId(lsParent.lsTraceId);
+      const spanId = spanIdFromRunId(lsParent.runId);
+      if (traceId && spanId) {
+        remote = { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true };
+        mode = 'langsmith';
+      }
+    }
+
+    let result = context;
+    if (remote && mode) {
+      const inbound: InboundContext = {
+        mode,
+        parent: mode === 'traceparent' ? undefined : lsParent,
+        attachToRunId: mode === 'traceparent' && this._attach ? runIdFromSpanId(remote.spanId) : undefined,
+        baggage: baggage?.langsmith,
+        remote,
+      };
+      result = setInboundContext(trace.setSpanContext(result, remote), inbound);
+    }
+    if (baggage?.entries) {
+      result = propagation.setBaggage(result, propagation.createBaggage(baggage.entries));
+    }
+    return result;
+  }
+
+  private _inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    if (isTracingSuppressed(context)) return;
+    const spanContext = trace.getSpanContext(context);
+    if (!spanContext || !isSpanContextValid(spanContext)) return;
+
+    setter.set(carrier, TRACE_PARENT_HEADER, formatTraceParent(spanContext.traceId, spanContext.spanId, spanContext.traceFlags));
+    const traceState = spanContext.traceState?.serialize();
+    if (traceState) setter.set(carrier, TRACE_STATE_HEADER, traceState);
+
+    let dottedOrder: string | undefined;
+    let lsBaggage: LangSmithBaggage | undefined;
+    const lineage = getContextLineage(context);
+    if (lineage) {
+      dottedOrder = lineage.dottedOrder;
+      lsBaggage = lineage.baggage;
+    } else {
+      const inbound = getInboundContext(context);
+      if (inbound && inbound.remote.spanId === spanContext.spanId && inbound.remote.traceId === spanContext.traceId) {
+        // No local span: re-emit the lineage that came in.
+        dottedOrder = inbound.parent?.value;
+        lsBaggage = inbound.baggage;
+      } else if (!spanContext.isRemote && !this._warnedNoLineage) {
+        this._warnedNoLineage = true;
+        log.warn(
+          'no LangSmith lineage for the active span: `langsmith-trace` is not sent. Register ' +
+            'LangSmithSpanProcessor (or LangSmithLineageProcessor) on the tracer provider.',
+        );
+      }
+    }
+    if (dottedOrder) setter.set(carrier, LANGSMITH_TRACE_HEADER, dottedOrder);
+
+    const members: string[] = lsBaggage ? lsBaggage.members.slice() : [];
+    const otelBaggage = propagation.getBaggage(context);
+    if (otelBaggage) {
+      for (const [key, entry] of otelBaggage.getAllEntries()) {
+        if (LANGSMITH_MEMBERS.has(key)) continue;
+        members.push(formatBaggageMember(key, entry.value, entry.metadata?.toString()));
+      }
+    }
+    if (members.length > 0) {
+      const { header, dropped } = joinBaggage(members);
+      if (dropped > 0) {
+        this.stats.baggageMembersDropped += dropped;
+        log.debug(`baggage: ${dropped} member(s) left out to stay within 64 members / 8192 bytes`);
+      }
+      if (header) setter.set(carrier, BAGGAGE_HEADER, header);
+    }
+    this.stats.injected++;
+  }
+
+  private _isTrusted(carrier: unknown, getter: TextMapGetter): boolean {
+    if (typeof this._trust === 'boolean') return this._trust;
+    try {
+      return this._trust(carrier, getter) === true;
+    } catch (err) {
+      log.debug('trust policy threw; treating the caller as untrusted', err);
+      return false;
+    }
+  }
+
+  private _readTraceParent(carrier: unknown, getter: TextMapGetter): TraceParent | undefined {
+    const value = readSingle(carrier, getter, TRACE_PARENT_HEADER);
+    if (value === undefined) return undefined;
+    const parsed = value === null ? undefined : parseTraceParent(value);
+    if (!parsed) {
+      this.stats.malformed.traceparent++;
+      log.debug('ignoring malformed or duplicated traceparent');
+    }
+    return parsed;
+  }
+
+  private _readTraceState(carrier: unknown, getter: TextMapGetter) {
+    const value = readJoined(carrier, getter, TRACE_STATE_HEADER, MAX_TRACE_STATE_LENGTH);
+    if (!value) return undefined;
+    const parsed = parseTraceState(value);
+    if (!parsed) {
+      this.stats.malformed.tracestate++;
+      log.debug('discarding invalid tracestate');
+    }
+    return parsed;
+  }
+
+  private _readLangSmithTrace(carrier: unknown, getter: TextMapGetter): DottedOrder | undefined {
+    const value = readSingle(carrier, getter, LANGSMITH_TRACE_HEADER);
+    if (value === undefined) return undefined;
+    const parsed = value === null ? undefined : parseDottedOrder(value);
+    if (!parsed) {
+      this.stats.malformed.langsmithTrace++;
+      log.debug('ignoring malformed or duplicated langsmith-trace');
+    }
+    return parsed;
+  }
+
+  private _readBaggage(
+    carrier: unknown,
+    getter: TextMapGetter,
+  ): { langsmith: LangSmithBaggage | undefined; entries: Record<string, BaggageEntry> | undefined } | undefined {
+    const value = readJoined(carrier, getter, BAGGAGE_HEADER, MAX_BAGGAGE_BYTES);
+    if (!value) return undefined;
+    const { members, dropped } = parseBaggage(value);
+    if (dropped > 0) {
+      this.stats.malformed.baggageMembers += dropped;
+      log.debug(`baggage: ignored ${dropped} malformed or over-limit member(s)`);
+    }
+    let metadata: string | undefined;
+    let tags: string | undefined;
+    let project: string | undefined;
+    const encoded: { metadata?: string; tags?: string; project?: string } = {};
+    let entries: Record<string, BaggageEntry> | undefined;
+    for (const member of members) {
+      switch (member.key) {
+        case LANGSMITH_METADATA_MEMBER:
+          metadata = member.value;
+          encoded.metadata = `${LANGSMITH_METADATA_MEMBER}=${member.rawValue}`;
+          break;
+        case LANGSMITH_TAGS_MEMBER:
+          tags = member.value;
+          encoded.tags = `${LANGSMITH_TAGS_MEMBER}=${member.rawValue}`;
+          break;
+        case LANGSMITH_PROJECT_MEMBER:
+          project = member.value;
+          encoded.project = `${LANGSMITH_PROJECT_MEMBER}=${member.rawValue}`;
+          break;
+        case LANGSMITH_REPLICAS_MEMBER:
+        case LANGSMITH_ADDRESS_MEMBER:
+          break; // recognised so they never leak into OTel Baggage; not supported
+        default: {
+          entries ??= Object.create(null) as Record<string, BaggageEntry>;
+          const entry: BaggageEntry = { value: member.value };
+          if (member.properties) entry.metadata = baggageEntryMetadataFromString(member.properties);
+          entries[member.key] = entry;
+        }
+      }
+    }
+    const langsmith =
+      metadata || tags || project ? LangSmithBaggage.fromMembers(metadata, tags, project, encoded) : undefined;
+    return langsmith || entries ? { langsmith, entries } : undefined;
+  }
+
+  private _countInconsistent(): void {
+    this.stats.inconsistent++;
+    if (this._warnedInconsistent) return;
+    this._warnedInconsistent = true;
+    log.warn(
+      'inbound traceparent and langsmith-trace name different hops (an intermediary forwarded one ' +
+        'family and rewrote the other?). OTel parent: traceparent; LangSmith parent: langsmith-trace. ' +
+        'Further cases are counted in propagator.stats.inconsistent.',
+    );
+  }
+}
+
+/**
+ * `traceparent` and `langsmith-trace` name the same hop when the parent span
+ * id is the one derived from the last run id (ids.ts rule 3), or when the
+ * trace ids match by rule 2 (the Python SDK's OTel mode).
+ */
+function isConsistent(traceParent: TraceParent, lsParent: DottedOrder): boolean {
+  return (
+    spanIdFromRunId(lsParent.runId) === traceParent.spanId ||
+    traceIdFromLsTraceId(lsParent.lsTraceId) === traceParent.traceId
+  );
+}
+
+/** A header that must appear once: `undefined` absent, `null` duplicated or not a string. */
+function readSingle(carrier: unknown, getter: TextMapGetter, key: string): string | undefined | null {
+  const value = getter.get(carrier, key);
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return undefined;
+    return value.length === 1 && typeof value[0] === 'string' ? value[0] : null;
+  }
+  return null;
+}
+
+/**
+ * A list header that may be split over several lines, joined with `,`.
+ * Joining stops past `maxLength`: the codecs reject or cut such input anyway.
+ */
+function readJoined(carrier: unknown, getter: TextMapGetter, key: string, maxLength: number): string | undefined {
+  const value = getter.get(carrier, key);
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value)) return undefined;
+  let joined = '';
+  for (const part of value) {
+    if (typeof part !== 'string') return undefined;
+    joined = joined ? joined + ',' + part : part;
+    if (joined.length > maxLength) break;
+  }
+  return joined;
+}
+

@@ -1,0 +1,60 @@
+/**
+ * What extract leaves in the OTel `Context` for the span processor and for
+ * inject. Keys are created with `createContextKey`, which uses `Symbol.for`,
+ * so two copies of this package (ESM and CJS) share them.
+ */
+import { createContextKey, type Context, type SpanContext } from '@opentelemetry/api';
+import type { DottedOrder } from '../headers/dotted-order.js';
+import type { LangSmithBaggage } from '../headers/langsmith-baggage.js';
+
+/** Which header families a trusted request carried (the README's modes table). */
+export type PropagationMode =
+  /** `traceparent` and `langsmith-trace` naming the same hop. */
+  | 'both'
+  /** Both present but naming different hops; LangSmith lineage follows `langsmith-trace`. */
+  | 'inconsistent'
+  /** Only `langsmith-trace`: the OTel parent is synthesized from it. */
+  | 'langsmith'
+  /** Only `traceparent`. */
+  | 'traceparent';
+
+export interface InboundContext {
+  mode: PropagationMode;
+  /** The upstream LangSmith run that local root spans become children of. */
+  parent: DottedOrder | undefined;
+  /**
+   * `traceparent`-only with `traceparentOnly: 'attach'`: the run id of the
+   * upstream span (ingest rule), used as parent without a known dotted order.
+   */
+  attachToRunId: string | undefined;
+  /** Trusted LangSmith baggage members (metadata, tags, project). */
+  baggage: LangSmithBaggage | undefined;
+  /** The remote OTel parent put in the context (from `traceparent` or synthesized). */
+  remote: SpanContext;
+}
+
+const INBOUND_KEY = createContextKey('langsmith-otel-bridge: inbound LangSmith context');
+const UNTRUSTED_CALLER_KEY = createContextKey('langsmith-otel-bridge: untrusted caller span context');
+/** The key `@opentelemetry/core`'s suppressTracing() sets; same Symbol.for description. */
+const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+
+export function getInboundContext(context: Context): InboundContext | undefined {
+  return context.getValue(INBOUND_KEY) as InboundContext | undefined;
+}
+
+export function setInboundContext(context: Context, inbound: InboundContext): Context {
+  return context.setValue(INBOUND_KEY, inbound);
+}
+
+/** The caller's span context of an untrusted request: only ever used as a span link. */
+export function getUntrustedCaller(context: Context): SpanContext | undefined {
+  return context.getValue(UNTRUSTED_CALLER_KEY) as SpanContext | undefined;
+}
+
+export function setUntrustedCaller(context: Context, caller: SpanContext): Context {
+  return context.setValue(UNTRUSTED_CALLER_KEY, caller);
+}
+
+export function isTracingSuppressed(context: Context): boolean {
+  return context.getValue(SUPPRESS_TRACING_KEY) === true;
+}

@@ -1,0 +1,171 @@
+/**
+ * Ready-made trust policies for LangSmithPropagator's `trust` option.
+ *
+ * LangSmith's own guidance: "Only accept distributed-tracing headers from
+ * trusted services." An untrusted caller's headers can choose the trace, the
+ * parent, the sampled flag, the project, metadata and tags of your runs.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { BlockList, isIP } from 'node:net';
+import type { TextMapGetter } from '@opentelemetry/api';
+import {
+  BAGGAGE_HEADER,
+  LANGSMITH_TRACE_HEADER,
+  TRACE_PARENT_HEADER,
+  TRACE_STATE_HEADER,
+} from '../constants.js';
+import type { TrustPolicy } from '../propagator/LangSmithPropagator.js';
+
+export const DEFAULT_TRUST_HEADER = 'x-langsmith-trust';
+const MIN_TOKEN_LENGTH = 16;
+
+export interface HeaderTokenOptions {
+  /** Secret(s) your gateway sets on requests it forwards; several allow rotation. */
+  token: string | readonly string[];
+  /** Header carrying the token. Default `x-langsmith-trust`. */
+  header?: string;
+}
+
+/**
+ * Trusts a carrier whose `header` holds one of the tokens (compared in
+ * constant time). The gateway must strip this header from outside requests
+ * (`stripTracingHeaders` does) and set it on the requests it forwards.
+ */
+export function trustHeaderToken(options: HeaderTokenOptions): TrustPolicy {
+  const header = (options.header ?? DEFAULT_TRUST_HEADER).toLowerCase();
+  const tokens = typeof options.token === 'string' ? [options.token] : [...(options.token ?? [])];
+  if (tokens.length === 0 || tokens.some((t) => typeof t !== 'string' || t.length < MIN_TOKEN_LENGTH)) {
+    throw new TypeError(
+      `trustHeaderToken: set \`token\` to a secret of at least ${MIN_TOKEN_LENGTH} characters ` +
+        '(e.g. LANGSMITH_OTEL_TRUST_TOKEN=$(openssl rand -hex 16)).',
+    );
+  }
+  const digests = tokens.map(sha256);
+  return (carrier: unknown, getter: TextMapGetter): boolean => {
+    const value = getter.get(carrier, header);
+    const presented = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
+    if (typeof presented !== 'string' || presented.length === 0 || presented.length > 1024) return false;
+    const digest = sha256(presented);
+    let match = false;
+    for (const d of digests) match = timingSafeEqual(d, digest) || match;
+    return match;
+  };
+}
+
+export interface NetworkTrust {
+  /** The policy for LangSmithPropagator's `trust` option. */
+  readonly trust: TrustPolicy;
+  /**
+   * An `ignoreIncomingRequestHook` for `@opentelemetry/instrumentation-http`:
+   * it runs before extract and sees the socket, which the propagator cannot.
+   * Never ignores a request by itself.
+   */
+  readonly ignoreIncomingRequestHook: (request: IncomingMessage) => boolean;
+  /** Your instrumentation-http config with the hook composed with your own. */
+  instrumentationConfig<T extends { ignoreIncomingRequestHook?: (request: IncomingMessage) => boolean }>(
+    config?: T,
+  ): T;
+  /** True when a socket address lies in one of the networks. */
+  isTrustedAddress(address: string | undefined): boolean;
+}
+
+/**
+ * Trusts requests whose TCP peer lies in one of the CIDR blocks, e.g.
+ * `['10.0.0.0/8', '127.0.0.1/32', '::1/128']`. IPv4-mapped IPv6 peers
+ * (`::ffff:10.1.2.3`) match IPv4 blocks. Behind a load balancer the peer is
+ * the balancer: use a header token instead.
+ */
+export function trustedNetworks(cidrs: readonly string[]): NetworkTrust {
+  if (!Array.isArray(cidrs) || cidrs.length === 0) {
+    throw new TypeError("trustedNetworks: pass at least one CIDR block, e.g. ['10.0.0.0/8'].");
+  }
+  const list = new BlockList();
+  for (const cidr of cidrs) addCidr(list, cidr);
+
+  const trustedCarriers = new WeakSet<object>();
+  const isTrustedAddress = (address: string | undefined): boolean => {
+    if (!address) return false;
+    const family = isIP(address);
+    return family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  };
+  const mark = (request: IncomingMessage): void => {
+    if (request?.headers && isTrustedAddress(request.socket?.remoteAddress)) trustedCarriers.add(request.headers);
+  };
+  const ignoreIncomingRequestHook = (request: IncomingMessage): boolean => {
+    mark(request);
+    return false;
+  };
+  return {
+    // instrumentation-http extracts from `request.headers`, the object marked above.
+    trust: (carrier: unknown) => typeof carrier === 'object' && carrier !== null && trustedCarriers.has(carrier),
+    ignoreIncomingRequestHook,
+    instrumentationConfig(config) {
+      const user = config?.ignoreIncomingRequestHook;
+      return {
+        ...(config ?? {}),
+        ignoreIncomingRequestHook: (request: IncomingMessage) => {
+          mark(request);
+          return user ? user(request) : false;
+        },
+      } as NonNullable<typeof config>;
+    },
+    isTrustedAddress,
+  };
+}
+
+/** Trusted when any of the policies trusts the carrier. */
+export function anyTrust(...policies: TrustPolicy[]): TrustPolicy {
+  return (carrier, getter) => policies.some((policy) => policy(carrier, getter));
+}
+
+/** The headers a gateway removes from outside requests before forwarding them. */
+export const TRACING_HEADERS = [TRACE_PARENT_HEADER, TRACE_STATE_HEADER, LANGSMITH_TRACE_HEADER, BAGGAGE_HEADER];
+
+/**
+ * For a gateway facing the internet: removes the propagation headers and the
+ * trust header from an inbound request's headers (Node's `IncomingHttpHeaders`
+ * object or a Fetch `Headers`), so nothing an outside caller sent reaches
+ * internal services as trusted context. Returns the names it removed.
+ */
+export function stripTracingHeaders(
+  headers: Record<string, unknown> | { delete(name: string): void; has(name: string): boolean },
+  options: { trustHeader?: string } = {},
+): string[] {
+  const names = [...TRACING_HEADERS, (options.trustHeader ?? DEFAULT_TRUST_HEADER).toLowerCase()];
+  const removed: string[] = [];
+  if (typeof (headers as { delete?: unknown }).delete === 'function' && typeof (headers as { has?: unknown }).has === 'function') {
+    const h = headers as { delete(name: string): void; has(name: string): boolean };
+    for (const name of names) if (h.has(name)) (h.delete(name), removed.push(name));
+    return removed;
+  }
+  const record = headers as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (names.includes(key.toLowerCase())) {
+      delete record[key];
+      removed.push(key.toLowerCase());
+    }
+  }
+  return removed;
+}
+
+function addCidr(list: BlockList, cidr: string): void {
+  const fail = (): never => {
+    throw new TypeError(
+      `trustedNetworks: ${JSON.stringify(cidr)} is not a CIDR block (expected e.g. 10.0.0.0/8 or fd00::/8).`,
+    );
+  };
+  if (typeof cidr !== 'string') fail();
+  const slash = cidr.indexOf('/');
+  const address = slash === -1 ? cidr : cidr.slice(0, slash);
+  const family = isIP(address);
+  if (family === 0) fail();
+  const max = family === 4 ? 32 : 128;
+  const prefix = slash === -1 ? max : Number(cidr.slice(slash + 1));
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || (slash !== -1 && cidr.slice(slash + 1) === '')) fail();
+  list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
