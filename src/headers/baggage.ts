@@ -86,8 +86,24 @@ export function percentDecode(value: string): string | undefined {
 
 /** One member as OTel's W3CBaggagePropagator and LangSmith's `toHeaders()` write it. */
 export function formatBaggageMember(key: string, value: string, properties?: string): string {
-  const member = `${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
+  // `(` and `)` survive encodeURIComponent but are not token characters: a
+  // key holding them would be dropped by every strict parser, this one too.
+  const member = `${percentEncode(key).replace(/\(/g, '%28').replace(/\)/g, '%29')}=${percentEncode(value)}`;
   return properties ? `${member};${properties}` : member;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * `encodeURIComponent`, total: it throws `URIError` on a lone surrogate, which
+ * would abort the whole inject; such a code unit is sent as U+FFFD instead.
+ */
+function percentEncode(value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return encodeURIComponent(value.replace(LONE_SURROGATE, '\ufffd'));
+  }
 }
 
 /**
@@ -143,8 +159,8 @@ export function utf8Length(value: string): number {
     const c = value.charCodeAt(i);
     if (c < 0x80) continue;
     if (c < 0x800) bytes += 1;
-    else if (c >= 0xd800 && c <= 0xdbff) i++, (bytes += 2);
-    else bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++, (bytes += 2);
+    else bytes += 2; // BMP, or a lone surrogate (encoded as U+FFFD: 3 bytes)
   }
   return bytes;
 }

@@ -27,19 +27,28 @@ export interface LangSmithBaggageInit {
   project?: string | undefined;
 }
 
+interface Members {
+  /** Decoded (not percent-encoded) member values. */
+  metadata: string | undefined;
+  tags: string | undefined;
+  project: string | undefined;
+  /** Encoded members, ready for inject, in `RunTree.toHeaders()` order. */
+  encoded: readonly string[];
+}
+
+const NO_MEMBERS: Members = { metadata: undefined, tags: undefined, project: undefined, encoded: [] };
+
 export class LangSmithBaggage {
+  private _members: Members | undefined;
+  private _source: (() => Members) | undefined;
   private _metadata: Metadata | undefined | null = null; // null: not decoded yet
   private _tags: readonly string[] | undefined | null = null;
   private _project: string | undefined | null = null;
 
-  private constructor(
-    /** Decoded (not percent-encoded) member values as received. */
-    private readonly _rawMetadata: string | undefined,
-    private readonly _rawTags: string | undefined,
-    private readonly _rawProject: string | undefined,
-    /** Encoded members, ready for inject. */
-    readonly members: readonly string[],
-  ) {}
+  private constructor(members: Members | undefined, source: (() => Members) | undefined) {
+    this._members = members;
+    this._source = source;
+  }
 
   /** From decoded member values, e.g. as parsed from an inbound `baggage`. */
   static fromMembers(
@@ -48,12 +57,7 @@ export class LangSmithBaggage {
     project: string | undefined,
     encoded: { metadata?: string; tags?: string; project?: string } = {},
   ): LangSmithBaggage {
-    const members: string[] = [];
-    // Order as RunTree.toHeaders(): metadata, tags, project.
-    if (metadata) members.push(encoded.metadata ?? formatBaggageMember(LANGSMITH_METADATA_MEMBER, metadata));
-    if (tags) members.push(encoded.tags ?? formatBaggageMember(LANGSMITH_TAGS_MEMBER, tags));
-    if (project) members.push(encoded.project ?? formatBaggageMember(LANGSMITH_PROJECT_MEMBER, project));
-    return new LangSmithBaggage(metadata, tags, project, members);
+    return new LangSmithBaggage(membersOf(metadata, tags, project, encoded), undefined);
   }
 
   /** From values, encoded exactly as `RunTree.toHeaders()` encodes them. */
@@ -63,25 +67,69 @@ export class LangSmithBaggage {
     return LangSmithBaggage.fromMembers(metadata, tags, init.project || undefined);
   }
 
+  /**
+   * Members produced on first use. Extract uses this so a request pays for
+   * baggage parsing only if something reads it (inject, span export).
+   */
+  static deferred(source: () => Pick<Members, 'metadata' | 'tags' | 'project'> & {
+    encoded?: { metadata?: string; tags?: string; project?: string };
+  }): LangSmithBaggage {
+    return new LangSmithBaggage(undefined, () => {
+      const m = source();
+      return membersOf(m.metadata, m.tags, m.project, m.encoded ?? {});
+    });
+  }
+
+  /** Encoded members, ready for inject. */
+  get members(): readonly string[] {
+    return this._resolve().encoded;
+  }
+
   get isEmpty(): boolean {
-    return this.members.length === 0;
+    return this._resolve().encoded.length === 0;
   }
 
   /** Decoded metadata, or undefined when absent, too large, not a JSON object. */
   get metadata(): Metadata | undefined {
-    if (this._metadata === null) this._metadata = decodeMetadata(this._rawMetadata);
+    if (this._metadata === null) this._metadata = decodeMetadata(this._resolve().metadata);
     return this._metadata;
   }
 
   get tags(): readonly string[] | undefined {
-    if (this._tags === null) this._tags = decodeTags(this._rawTags);
+    if (this._tags === null) this._tags = decodeTags(this._resolve().tags);
     return this._tags;
   }
 
   get project(): string | undefined {
-    if (this._project === null) this._project = decodeProject(this._rawProject);
+    if (this._project === null) this._project = decodeProject(this._resolve().project);
     return this._project;
   }
+
+  private _resolve(): Members {
+    if (this._members === undefined) {
+      try {
+        this._members = this._source ? this._source() : NO_MEMBERS;
+      } catch {
+        this._members = NO_MEMBERS;
+      }
+      this._source = undefined;
+    }
+    return this._members;
+  }
+}
+
+function membersOf(
+  metadata: string | undefined,
+  tags: string | undefined,
+  project: string | undefined,
+  encoded: { metadata?: string; tags?: string; project?: string },
+): Members {
+  const members: string[] = [];
+  // Order as RunTree.toHeaders(): metadata, tags, project.
+  if (metadata) members.push(encoded.metadata ?? formatBaggageMember(LANGSMITH_METADATA_MEMBER, metadata));
+  if (tags) members.push(encoded.tags ?? formatBaggageMember(LANGSMITH_TAGS_MEMBER, tags));
+  if (project) members.push(encoded.project ?? formatBaggageMember(LANGSMITH_PROJECT_MEMBER, project));
+  return members.length === 0 ? NO_MEMBERS : { metadata, tags, project, encoded: members };
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

@@ -9,13 +9,11 @@
  * never merges). See the README's propagation-modes table.
  */
 import {
-  baggageEntryMetadataFromString,
   diag,
   isSpanContextValid,
   propagation,
   trace,
   TraceFlags,
-  type BaggageEntry,
   type Context,
   type SpanContext,
   type TextMapGetter,
@@ -35,12 +33,11 @@ import {
   TRACE_PARENT_HEADER,
   TRACE_STATE_HEADER,
 } from '../constants.js';
-import { formatBaggageMember, joinBaggage, parseBaggage } from '../headers/baggage.js';
+import { formatBaggageMember, joinBaggage } from '../headers/baggage.js';
 import { parseDottedOrder, type DottedOrder } from '../headers/dotted-order.js';
 import { runIdFromSpanId, spanIdFromRunId, traceIdFromLsTraceId } from '../headers/ids.js';
 import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
 import { formatTraceParent, parseTraceParent, type TraceParent } from '../headers/traceparent.js';
-import { parseTraceState } from '../headers/tracestate.js';
 import { getContextLineage } from '../lineage/lineage.js';
 import {
   getInboundContext,
@@ -50,6 +47,7 @@ import {
   type InboundContext,
   type PropagationMode,
 } from './context.js';
+import { DeferredBaggage, DeferredTraceState, InboundBaggage, scanBaggage } from './deferred.js';
 
 /** Decides whether an inbound carrier's context may be continued. */
 export type TrustPolicy = (carrier: unknown, getter: TextMapGetter) => boolean;
@@ -165,9 +163,14 @@ export class LangSmithPropagator implements TextMapPropagator {
     }
 
     const lsParent = this._readLangSmithTrace(carrier, getter);
-    const baggage = this._readBaggage(carrier, getter);
-    if (!traceParent && !lsParent && !baggage) return context;
+    const baggageHeader = readJoined(carrier, getter, BAGGAGE_HEADER, MAX_BAGGAGE_BYTES);
+    const members = baggageHeader ? scanBaggage(baggageHeader) : undefined;
+    if (!traceParent && !lsParent && !members?.langsmith && !members?.foreign) return context;
     this.stats.extracted++;
+    const baggage =
+      baggageHeader && (members?.langsmith || members?.foreign)
+        ? new InboundBaggage(baggageHeader, this._countDroppedMembers)
+        : undefined;
 
     let remote: SpanContext | undefined;
     let mode: PropagationMode | undefined;
@@ -178,8 +181,8 @@ export class LangSmithPropagator implements TextMapPropagator {
         traceFlags: traceParent.traceFlags,
         isRemote: true,
       };
-      const state = this._readTraceState(carrier, getter);
-      if (state) remote.traceState = state;
+      const traceState = readJoined(carrier, getter, TRACE_STATE_HEADER, MAX_TRACE_STATE_LENGTH);
+      if (traceState) remote.traceState = new DeferredTraceState(traceState, this._countInvalidTraceState);
       if (lsParent) {
         mode = isConsistent(traceParent, lsParent) ? 'both' : 'inconsistent';
         if (mode === 'inconsistent') this._countInconsistent();
@@ -201,14 +204,12 @@ export class LangSmithPropagator implements TextMapPropagator {
         mode,
         parent: mode === 'traceparent' ? undefined : lsParent,
         attachToRunId: mode === 'traceparent' && this._attach ? runIdFromSpanId(remote.spanId) : undefined,
-        baggage: baggage?.langsmith,
+        baggage: baggage && members?.langsmith ? baggage.langsmith() : undefined,
         remote,
       };
       result = setInboundContext(trace.setSpanContext(result, remote), inbound);
     }
-    if (baggage?.entries) {
-      result = propagation.setBaggage(result, propagation.createBaggage(baggage.entries));
-    }
+    if (baggage && members?.foreign) result = propagation.setBaggage(result, new DeferredBaggage(baggage));
     return result;
   }
 
@@ -283,17 +284,6 @@ export class LangSmithPropagator implements TextMapPropagator {
     return parsed;
   }
 
-  private _readTraceState(carrier: unknown, getter: TextMapGetter) {
-    const value = readJoined(carrier, getter, TRACE_STATE_HEADER, MAX_TRACE_STATE_LENGTH);
-    if (!value) return undefined;
-    const parsed = parseTraceState(value);
-    if (!parsed) {
-      this.stats.malformed.tracestate++;
-      log.debug('discarding invalid tracestate');
-    }
-    return parsed;
-  }
-
   private _readLangSmithTrace(carrier: unknown, getter: TextMapGetter): DottedOrder | undefined {
     const value = readSingle(carrier, getter, LANGSMITH_TRACE_HEADER);
     if (value === undefined) return undefined;
@@ -305,51 +295,13 @@ export class LangSmithPropagator implements TextMapPropagator {
     return parsed;
   }
 
-  private _readBaggage(
-    carrier: unknown,
-    getter: TextMapGetter,
-  ): { langsmith: LangSmithBaggage | undefined; entries: Record<string, BaggageEntry> | undefined } | undefined {
-    const value = readJoined(carrier, getter, BAGGAGE_HEADER, MAX_BAGGAGE_BYTES);
-    if (!value) return undefined;
-    const { members, dropped } = parseBaggage(value);
-    if (dropped > 0) {
-      this.stats.malformed.baggageMembers += dropped;
-      log.debug(`baggage: ignored ${dropped} malformed or over-limit member(s)`);
-    }
-    let metadata: string | undefined;
-    let tags: string | undefined;
-    let project: string | undefined;
-    const encoded: { metadata?: string; tags?: string; project?: string } = {};
-    let entries: Record<string, BaggageEntry> | undefined;
-    for (const member of members) {
-      switch (member.key) {
-        case LANGSMITH_METADATA_MEMBER:
-          metadata = member.value;
-          encoded.metadata = `${LANGSMITH_METADATA_MEMBER}=${member.rawValue}`;
-          break;
-        case LANGSMITH_TAGS_MEMBER:
-          tags = member.value;
-          encoded.tags = `${LANGSMITH_TAGS_MEMBER}=${member.rawValue}`;
-          break;
-        case LANGSMITH_PROJECT_MEMBER:
-          project = member.value;
-          encoded.project = `${LANGSMITH_PROJECT_MEMBER}=${member.rawValue}`;
-          break;
-        case LANGSMITH_REPLICAS_MEMBER:
-        case LANGSMITH_ADDRESS_MEMBER:
-          break; // recognised so they never leak into OTel Baggage; not supported
-        default: {
-          entries ??= Object.create(null) as Record<string, BaggageEntry>;
-          const entry: BaggageEntry = { value: member.value };
-          if (member.properties) entry.metadata = baggageEntryMetadataFromString(member.properties);
-          entries[member.key] = entry;
-        }
-      }
-    }
-    const langsmith =
-      metadata || tags || project ? LangSmithBaggage.fromMembers(metadata, tags, project, encoded) : undefined;
-    return langsmith || entries ? { langsmith, entries } : undefined;
-  }
+  private readonly _countDroppedMembers = (count: number): void => {
+    this.stats.malformed.baggageMembers += count;
+  };
+
+  private readonly _countInvalidTraceState = (): void => {
+    this.stats.malformed.tracestate++;
+  };
 
   private _countInconsistent(): void {
     this.stats.inconsistent++;
