@@ -1,0 +1,46 @@
+// Types for scripts/validate-stack.mjs, so test/stack.test.ts type-checks without allowJs.
+
+export declare const STACK_FILES: {
+  readonly collector: 'collector-config.yaml';
+  readonly loadBalancing: 'collector-config.loadbalancing.yaml';
+  readonly compose: 'docker-compose.yml';
+  readonly dockerfile: 'Dockerfile';
+};
+
+/** Parsed YAML: plain objects, arrays and scalars. */
+export type Yaml = any;
+
+export interface CheckOptions {
+  file?: string;
+  /** Raw file text; enables the `${env:…}` syntax and documentation checks. */
+  text?: string;
+  /** Receives a one-line description of every check performed. */
+  checked?: string[];
+}
+
+export interface StackInput {
+  collector: Yaml;
+  loadBalancing: Yaml;
+  compose: Yaml;
+  dockerfile?: string;
+  texts?: { collector?: string; loadBalancing?: string; compose?: string };
+  fileExists?: (relativePath: string) => boolean;
+}
+
+export declare function withCollectorDefaults(value: unknown): string;
+export declare function collectorEnvRefs(text: string): Map<string, boolean>;
+export declare function imagePinProblem(image: string): string | null;
+export declare function checkLangSmithExporter(id: string, cfg: Yaml, file?: string): string[];
+export declare function checkCollectorConfig(config: Yaml, options?: CheckOptions): string[];
+export declare function checkLoadBalancingConfig(config: Yaml, options?: CheckOptions): string[];
+export declare function collectorServices(
+  compose: Yaml,
+): { name: string; service: Yaml; configTarget: string | undefined; config: string | undefined }[];
+export declare function checkCompose(compose: Yaml, options?: CheckOptions): string[];
+export declare function checkDockerfile(text: string, options?: Omit<CheckOptions, 'text'>): string[];
+export declare function checkStack(input: StackInput): { problems: string[]; checked: string[] };
+export declare function parseYaml(text: string): Yaml;
+export declare function loadStack(root: string): Required<StackInput> & {
+  texts: { collector: string; loadBalancing: string; compose: string };
+};
+export declare function composeConfigCheck(root: string): { ran: string | null; ok: boolean; output: string };
