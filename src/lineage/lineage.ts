@@ -14,7 +14,7 @@ import {
   type Span,
   type SpanContext,
 } from '@opentelemetry/api';
-import { childDottedOrder, formatDottedOrderSegment } from '../headers/dotted-order.js';
+import { formatDottedOrderSegment, type DottedOrder } from '../headers/dotted-order.js';
 import { runIdFromSpanId } from '../headers/ids.js';
 import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
 import { getInboundContext, getUntrustedCaller } from '../propagator/context.js';
@@ -90,6 +90,10 @@ interface StartedSpan extends Span {
 /**
  * Assigns lineage in `onStart`. Used by LangSmithSpanProcessor; exposed for
  * setups that run their own processors (see LangSmithLineageProcessor).
+ *
+ * onStart only links the new record to its parent's; run id, dotted order
+ * and trace id are computed on first read (inject or export) and cached, so
+ * the per-span cost on the request path is one small object and a WeakMap set.
  */
 export class LineageTracker {
   private readonly _rootBaggage: LangSmithBaggage | undefined;
@@ -110,42 +114,23 @@ export class LineageTracker {
   }
 
   private _assign(span: StartedSpan, parentContext: Context): SpanLineage {
-    const spanContext = span.spanContext();
+    const spanId = span.spanContext().spanId;
     const parentSpan = trace.getSpan(parentContext);
     const parentLineage = getSpanLineage(parentSpan);
     const kept = this._keep === undefined || safeKeep(this._keep, span);
-    if (parentLineage && !kept) return parentLineage;
-
-    const runId = runIdFromSpanId(spanContext.spanId);
-    const startMicros = hrTimeToMicros(span.startTime) ?? Date.now() * 1000;
-    if (parentLineage) return childOf(parentLineage, runId, startMicros);
+    if (parentLineage) return kept ? new Lineage(spanId, startMicrosOf(span), parentLineage, undefined) : parentLineage;
 
     const inbound = getInboundContext(parentContext);
     // The inbound lineage applies only to children of the remote span it came with.
     const remoteParent = parentSpan?.spanContext();
     if (inbound && remoteParent && sameSpan(remoteParent, inbound.remote)) {
+      const baggage = inbound.baggage ?? this._rootBaggage;
       if (inbound.parent) {
-        const parent = {
-          runId: inbound.parent.runId,
-          lsTraceId: inbound.parent.lsTraceId,
-          dottedOrder: inbound.parent.value,
-          startMicros: inbound.parent.startMicros,
-          baggage: inbound.baggage ?? this._rootBaggage,
-        };
-        const lineage = childOf(parent, runId, startMicros);
-        if (kept) return lineage;
-        return { ...parent, parentRunId: inbound.parent.parentRunId, upstream: undefined };
+        const upstreamRun = inboundRun(inbound.parent, baggage);
+        return kept ? new Lineage(spanId, startMicrosOf(span), upstreamRun, undefined) : upstreamRun;
       }
       if (inbound.attachToRunId) {
-        return {
-          runId,
-          lsTraceId: undefined,
-          parentRunId: inbound.attachToRunId,
-          dottedOrder: undefined,
-          startMicros,
-          baggage: inbound.baggage ?? this._rootBaggage,
-          upstream: undefined,
-        };
+        return new Lineage(spanId, startMicrosOf(span), undefined, baggage, undefined, inbound.attachToRunId);
       }
     }
 
@@ -158,51 +143,92 @@ export class LineageTracker {
     // A LangSmith root. Always kept, whatever the filter says: a root has no
     // ancestor its children could attach to instead.
     const upstream =
-      remoteParent && remoteParent.isRemote
-        ? { traceId: remoteParent.traceId, spanId: remoteParent.spanId }
-        : undefined;
-    return {
-      runId,
-      lsTraceId: runId,
-      parentRunId: undefined,
-      dottedOrder: formatDottedOrderSegment(startMicros, runId),
-      startMicros,
-      baggage: inbound?.baggage ?? this._rootBaggage,
-      upstream,
-    };
+      remoteParent && remoteParent.isRemote ? { traceId: remoteParent.traceId, spanId: remoteParent.spanId } : undefined;
+    return new Lineage(spanId, startMicrosOf(span), undefined, inbound?.baggage ?? this._rootBaggage, upstream);
   }
 }
 
-function childOf(
-  parent: Pick<SpanLineage, 'runId' | 'lsTraceId' | 'dottedOrder' | 'startMicros' | 'baggage'>,
-  runId: string,
-  startMicros: number,
-): SpanLineage {
-  if (parent.dottedOrder === undefined) {
-    return {
-      runId,
-      lsTraceId: parent.lsTraceId,
-      parentRunId: parent.runId,
-      dottedOrder: undefined,
-      startMicros: Math.max(startMicros, parent.startMicros),
-      baggage: parent.baggage,
-      upstream: undefined,
-    };
+/** A local span's run. Derived fields are computed on first read and cached. */
+class Lineage implements SpanLineage {
+  private _runId: string | undefined;
+  private _dottedOrder: string | undefined;
+  private _startMicros = -1;
+
+  constructor(
+    private readonly _spanId: string,
+    private readonly _ownMicros: number,
+    private readonly _parent: SpanLineage | undefined,
+    private readonly _baggage: LangSmithBaggage | undefined,
+    readonly upstream: { traceId: string; spanId: string } | undefined = undefined,
+    private readonly _attachToRunId: string | undefined = undefined,
+  ) {}
+
+  get runId(): string {
+    return (this._runId ??= runIdFromSpanId(this._spanId));
   }
-  const child = childDottedOrder(
-    { value: parent.dottedOrder, startMicros: parent.startMicros },
-    startMicros,
-    runId,
-  );
+
+  get parentRunId(): string | undefined {
+    return this._parent ? this._parent.runId : this._attachToRunId;
+  }
+
+  get lsTraceId(): string | undefined {
+    if (this._parent) return this._parent.lsTraceId;
+    return this._attachToRunId ? undefined : this.runId;
+  }
+
+  get baggage(): LangSmithBaggage | undefined {
+    return this._parent ? this._parent.baggage : this._baggage;
+  }
+
+  /** Clamped so a child never starts before its parent (a server invariant). */
+  get startMicros(): number {
+    if (this._startMicros < 0) {
+      const parentMicros = this._parent ? this._parent.startMicros : 0;
+      this._startMicros = this._ownMicros < parentMicros ? parentMicros : this._ownMicros;
+    }
+    return this._startMicros;
+  }
+
+  get dottedOrder(): string | undefined {
+    if (this._dottedOrder === undefined) {
+      if (this._parent) {
+        const parent = this._parent.dottedOrder;
+        if (parent === undefined) return undefined;
+        this._dottedOrder = `${parent}.${formatDottedOrderSegment(this.startMicros, this.runId)}`;
+      } else if (this._attachToRunId === undefined) {
+        this._dottedOrder = formatDottedOrderSegment(this.startMicros, this.runId);
+      }
+    }
+    return this._dottedOrder;
+  }
+}
+
+/** The upstream run named by an inbound `langsmith-trace`, as a lineage parent. */
+function inboundRun(parent: DottedOrder, baggage: LangSmithBaggage | undefined): SpanLineage {
   return {
-    runId,
+    runId: parent.runId,
     lsTraceId: parent.lsTraceId,
-    parentRunId: parent.runId,
-    dottedOrder: child.value,
-    startMicros: child.startMicros,
-    baggage: parent.baggage,
+    parentRunId: parent.parentRunId,
+    dottedOrder: parent.value,
+    startMicros: parent.startMicros,
+    baggage,
     upstream: undefined,
   };
+}
+
+let sequence = 0;
+
+/**
+ * The span's start in µs. OTel JS SDK 2.x takes start times from Date.now()
+ * (millisecond precision): the µs digits of such a time carry a sequence
+ * number instead, as LangSmith's JS SDK does with its execution counter, so
+ * runs started in the same millisecond keep their start order in LangSmith.
+ */
+function startMicrosOf(span: StartedSpan): number {
+  const micros = hrTimeToMicros(span.startTime) ?? Date.now() * 1000;
+  if (micros % 1000 !== 0) return micros;
+  sequence = sequence === 999 ? 1 : sequence + 1;
+  return micros + sequence;
 }
 
 function sameSpan(a: SpanContext, b: SpanContext): boolean {

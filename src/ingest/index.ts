@@ -1,0 +1,56 @@
+/**
+ * A local LangSmith-compatible ingest server and the codecs behind it: the
+ * demo's default backend and the contract tests' capture server.
+ */
+export {
+  startIngestServer,
+  DEFAULT_MAX_BODY_BYTES,
+  ZSTD_AVAILABLE,
+  type IngestServer,
+  type IngestServerOptions,
+  type IngestRequestCounts,
+} from './server.js';
+export {
+  RunStore,
+  runViolations,
+  explainDottedOrder,
+  microsFromTime,
+  isoFromMicros,
+  type IngestedRun,
+  type IngestedAttachment,
+  type IngestedSpanInfo,
+  type RunNode,
+  type RunSource,
+  type TraceTree,
+} from './run-store.js';
+export { formatTree, formatDuration, type FormatTreeOptions } from './format-tree.js';
+export { runFromOtlpSpan, type SpanRun, type SpanRunResult } from './span-to-run.js';
+export {
+  decodeOtlpTraceRequest,
+  decodeOtlpTraceProtobuf,
+  decodeOtlpTraceJson,
+  flattenOtlpSpans,
+  type OtlpTraceRequest,
+  type OtlpResourceSpans,
+  type OtlpScopeSpans,
+  type OtlpSpan,
+  type OtlpSpanRecord,
+  type OtlpEvent,
+  type OtlpLink,
+  type OtlpStatus,
+  type OtlpScope,
+  type OtlpResource,
+  type OtlpAttributes,
+  type OtlpValue,
+  type OtlpDecodeResult,
+} from './otlp-protobuf.js';
+export {
+  decodeMultipartRuns,
+  parseMultipart,
+  assembleMultipartRuns,
+  boundaryFromContentType,
+  type MultipartPart,
+  type MultipartRunBatch,
+  type MultipartAttachment,
+  type MultipartResult,
+} from './multipart.js';

@@ -1,0 +1,404 @@
+/**
+ * What the ingest server keeps: runs merged from posts and patches, resolved
+ * into lineages, checked against LangSmith's server invariants
+ * (langsmith.md §2), and grouped into trace trees.
+ *
+ * Orphan buffering (langsmith.md §3): a run whose parent has not arrived is
+ * held back — not in `runs()`, not in `traces()`, but in `orphans()` — and is
+ * resolved, with its whole waiting subtree, when the parent arrives. A run
+ * that brings no dotted order (an OTLP span without `langsmith.*` lineage, a
+ * legacy run) gets one computed from its parent's once the parent is known,
+ * and the root run's id as its trace id.
+ */
+import { childDottedOrder, formatDottedOrderSegment, parseDottedOrder } from '../headers/dotted-order.js';
+import type { OtlpAttributes, OtlpEvent, OtlpLink, OtlpStatus } from './otlp-protobuf.js';
+
+/** How a run reached the server. */
+export type RunSource = 'multipart' | 'batch' | 'runs' | 'otlp';
+
+export interface IngestedAttachment {
+  contentType: string;
+  data: Uint8Array;
+}
+
+/** The OTel view of a run that arrived as an OTLP span. */
+export interface IngestedSpanInfo {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  traceState: string;
+  flags: number;
+  kind: number;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  status: OtlpStatus;
+  events: OtlpEvent[];
+  links: OtlpLink[];
+  scope: { name: string; version: string };
+}
+
+/**
+ * A run as the server stores it: LangSmith's wire field names (snake_case),
+ * times normalised to ISO 8601 with 6 fractional digits.
+ */
+export interface IngestedRun {
+  id: string;
+  /** Set once the lineage is resolved (always set on runs from `runs()`/`traces()`). */
+  trace_id?: string;
+  parent_run_id?: string;
+  /** Set once the lineage is resolved. */
+  dotted_order?: string;
+  name: string;
+  run_type: string;
+  start_time?: string;
+  end_time?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  error?: string;
+  extra?: Record<string, unknown>;
+  tags?: string[];
+  events?: unknown[];
+  serialized?: unknown;
+  reference_example_id?: string;
+  /** The project (LangSmith "session") the run is recorded in. */
+  session_name: string;
+  attachments?: Record<string, IngestedAttachment>;
+  /** Span attributes, verbatim (OTLP only). */
+  attributes?: OtlpAttributes;
+  /** Resource attributes, verbatim (OTLP only). */
+  resource?: OtlpAttributes;
+  /** OTLP only. */
+  otel?: IngestedSpanInfo;
+  source: RunSource;
+}
+
+/** A post or patch: every field optional except `id`. */
+export type RunUpdate = Partial<IngestedRun> & { id: string };
+
+/** How the run's lineage is to be completed at resolution. */
+export interface RunLineage {
+  /** No dotted order was sent: compute it from the parent's (or as a root). */
+  computeDottedOrder: boolean;
+  /** A trace id the sender gave explicitly (else: the parent's, or the run's own id for a root). */
+  explicitTraceId?: string;
+  /** The run's start in µs since the epoch, for a computed dotted order. */
+  startMicros?: number;
+}
+
+export interface RunNode {
+  run: IngestedRun;
+  /** Sorted by dotted order (= start time, then id). */
+  children: RunNode[];
+}
+
+export interface TraceTree {
+  /** The LangSmith trace id: the root run's id. */
+  lsTraceId: string;
+  root: RunNode;
+  /** Number of runs in the tree, the root included. */
+  runs: number;
+  project: string;
+}
+
+interface Entry {
+  run: IngestedRun;
+  lineage: RunLineage;
+  resolved: boolean;
+  order: number;
+}
+
+export interface RunStoreOptions {
+  /** Called with the run each time it is resolved or updated after resolution. Errors are swallowed. */
+  onRun?: (run: IngestedRun) => void;
+}
+
+export class RunStore {
+  private readonly entries = new Map<string, Entry>();
+  /** parent run id → ids of runs waiting for it. */
+  private readonly waiting = new Map<string, Set<string>>();
+  /** Patches whose post has not arrived, merged when it does. */
+  private readonly pendingPatches = new Map<string, RunUpdate[]>();
+  private readonly pendingAttachments = new Map<string, Record<string, IngestedAttachment>>();
+  private readonly violationSet = new Set<string>();
+  private counter = 0;
+
+  constructor(private readonly options: RunStoreOptions = {}) {}
+
+  /** A run create. A second post for the same id is merged like a patch (a retry). */
+  post(run: IngestedRun, lineage: RunLineage): void {
+    const existing = this.entries.get(run.id);
+    if (existing !== undefined) {
+      this.update(existing, run, lineage);
+      return;
+    }
+    let merged: IngestedRun = run;
+    for (const patch of this.pendingPatches.get(run.id) ?? []) merged = mergeRun(merged, patch);
+    this.pendingPatches.delete(run.id);
+    const attachments = this.pendingAttachments.get(run.id);
+    if (attachments !== undefined) {
+      merged = { ...merged, attachments: { ...merged.attachments, ...attachments } };
+      this.pendingAttachments.delete(run.id);
+    }
+    this.entries.set(run.id, { run: merged, lineage, resolved: false, order: this.counter++ });
+    this.settle(run.id);
+  }
+
+  /** A run update; held until its post arrives. */
+  patch(update: RunUpdate): void {
+    const entry = this.entries.get(update.id);
+    if (entry === undefined) {
+      const list = this.pendingPatches.get(update.id) ?? [];
+      list.push(update);
+      this.pendingPatches.set(update.id, list);
+      return;
+    }
+    this.update(entry, update, undefined);
+  }
+
+  attach(runId: string, name: string, attachment: IngestedAttachment): void {
+    const entry = this.entries.get(runId);
+    if (entry === undefined) {
+      const pending = this.pendingAttachments.get(runId) ?? {};
+      pending[name] = attachment;
+      this.pendingAttachments.set(runId, pending);
+      return;
+    }
+    this.update(entry, { id: runId, attachments: { ...entry.run.attachments, [name]: attachment } }, undefined);
+  }
+
+  addViolation(message: string): void {
+    this.violationSet.add(message);
+  }
+
+  /** Resolved runs, sorted by dotted order. */
+  runs(): IngestedRun[] {
+    return this.sorted(true).map((e) => e.run);
+  }
+
+  /** Runs waiting for a parent that has not arrived, in arrival order. */
+  orphans(): IngestedRun[] {
+    return this.sorted(false).map((e) => e.run);
+  }
+
+  violations(): string[] {
+    return [...this.violationSet];
+  }
+
+  /** One tree per resolved root run, oldest first. */
+  traces(): TraceTree[] {
+    const resolved = this.sorted(true);
+    const nodes = new Map<string, RunNode>();
+    for (const e of resolved) nodes.set(e.run.id, { run: e.run, children: [] });
+    const roots: RunNode[] = [];
+    // Sorted by dotted order, so every children list comes out sorted too.
+    for (const e of resolved) {
+      const node = nodes.get(e.run.id)!;
+      const parentId = e.run.parent_run_id;
+      if (parentId === undefined) roots.push(node);
+      else nodes.get(parentId)?.children.push(node);
+    }
+    return roots.map((root) => ({
+      lsTraceId: root.run.trace_id ?? root.run.id,
+      root,
+      runs: countNodes(root),
+      project: root.run.session_name,
+    }));
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.waiting.clear();
+    this.pendingPatches.clear();
+    this.pendingAttachments.clear();
+    this.violationSet.clear();
+    this.counter = 0;
+  }
+
+  private sorted(resolved: boolean): Entry[] {
+    const list = [...this.entries.values()].filter((e) => e.resolved === resolved);
+    if (resolved) list.sort((a, b) => compare(a.run.dotted_order ?? '', b.run.dotted_order ?? '') || a.order - b.order);
+    else list.sort((a, b) => a.order - b.order);
+    return list;
+  }
+
+  private update(entry: Entry, update: RunUpdate, lineage: RunLineage | undefined): void {
+    entry.run = mergeRun(entry.run, update);
+    if (lineage !== undefined && !lineage.computeDottedOrder) entry.lineage = lineage;
+    if (entry.resolved) {
+      this.validate(entry);
+      this.emit(entry.run);
+    } else {
+      this.settle(entry.run.id);
+    }
+  }
+
+  /** Resolves `id` if its parent is resolved, then every run waiting on it, breadth first. */
+  private settle(id: string): void {
+    const queue = [id];
+    while (queue.length > 0) {
+      const current = queue.shift()!;
+      const entry = this.entries.get(current);
+      if (entry === undefined || entry.resolved) continue;
+      const parentId = entry.run.parent_run_id;
+      const parent = parentId === undefined ? undefined : this.entries.get(parentId);
+      if (parentId !== undefined && (parent === undefined || !parent.resolved)) {
+        const set = this.waiting.get(parentId) ?? new Set<string>();
+        set.add(current);
+        this.waiting.set(parentId, set);
+        continue;
+      }
+      this.resolve(entry, parent);
+      const waiters = this.waiting.get(current);
+      if (waiters !== undefined) {
+        this.waiting.delete(current);
+        queue.push(...waiters);
+      }
+    }
+  }
+
+  private resolve(entry: Entry, parent: Entry | undefined): void {
+    const run = entry.run;
+    const { lineage } = entry;
+    let dottedOrder = run.dotted_order;
+    let traceId = run.trace_id ?? lineage.explicitTraceId;
+    if (lineage.computeDottedOrder || dottedOrder === undefined) {
+      const micros = lineage.startMicros ?? 0;
+      if (parent === undefined) {
+        dottedOrder = formatDottedOrderSegment(micros, run.id);
+      } else {
+        const parentOrder = parseDottedOrder(parent.run.dotted_order ?? '');
+        dottedOrder = parentOrder !== undefined
+          ? childDottedOrder(parentOrder, micros, run.id).value
+          : `${parent.run.dotted_order ?? ''}.${formatDottedOrderSegment(micros, run.id)}`;
+      }
+    }
+    traceId ??= parent === undefined ? run.id : parent.run.trace_id;
+    entry.run = { ...run, dotted_order: dottedOrder, trace_id: traceId };
+    entry.resolved = true;
+    this.validate(entry);
+    this.emit(entry.run);
+  }
+
+  private validate(entry: Entry): void {
+    const run = entry.run;
+    const parent = run.parent_run_id === undefined ? undefined : this.entries.get(run.parent_run_id)?.run;
+    for (const problem of runViolations(run, parent)) {
+      this.violationSet.add(`run ${run.id} (${JSON.stringify(run.name)}): ${problem}`);
+    }
+  }
+
+  private emit(run: IngestedRun): void {
+    try {
+      this.options.onRun?.(run);
+    } catch {
+      // A consumer's bug must not take the ingest server down.
+    }
+  }
+}
+
+/**
+ * The server invariants of langsmith.md §2 for one resolved run, as
+ * human-readable problems (empty when the run is valid).
+ */
+export function runViolations(run: IngestedRun, parent: IngestedRun | undefined): string[] {
+  const problems: string[] = [];
+  const value = run.dotted_order;
+  if (value === undefined) return ['no dotted_order'];
+  const parsed = parseDottedOrder(value);
+  if (parsed === undefined) return [`dotted_order ${JSON.stringify(value)} is invalid: ${explainDottedOrder(value)}`];
+  if (run.trace_id !== parsed.lsTraceId) {
+    problems.push(`trace_id ${run.trace_id ?? '(none)'} is not the first dotted_order segment's UUID ${parsed.lsTraceId}`);
+  }
+  if (run.id !== parsed.runId) problems.push(`id is not the last dotted_order segment's UUID ${parsed.runId}`);
+  if (run.parent_run_id === undefined) {
+    if (parsed.depth !== 1) problems.push(`a root run (no parent_run_id) has ${parsed.depth} dotted_order segments, expected 1`);
+  } else {
+    if (parsed.depth < 2) problems.push('a child run (with parent_run_id) has 1 dotted_order segment, expected at least 2');
+    else if (run.parent_run_id !== parsed.parentRunId) {
+      problems.push(`parent_run_id ${run.parent_run_id} is not the second-to-last dotted_order segment's UUID ${parsed.parentRunId ?? ''}`);
+    }
+    if (parent?.dotted_order !== undefined && !value.startsWith(`${parent.dotted_order}.`)) {
+      problems.push(`dotted_order does not extend its parent's dotted_order ${parent.dotted_order}`);
+    }
+  }
+  return problems;
+}
+
+/** Why `parseDottedOrder` rejected a value, segment by segment. */
+export function explainDottedOrder(value: string): string {
+  const segments = value.split('.');
+  let previous: number | undefined;
+  const seen = new Set<string>();
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    const label = `segment ${i + 1} ${JSON.stringify(segment.slice(0, 64))}`;
+    const zAt = segment.indexOf('Z');
+    if (zAt >= 0 && zAt !== 21 && /^[0-9]{8}T[0-9]+Z/.test(segment)) {
+      return `${label} has ${zAt - 15} fractional second digits, expected exactly 6`;
+    }
+    const one = parseDottedOrder(segment);
+    if (one === undefined) return `${label} is not YYYYMMDDTHHMMSSffffffZ followed by a lowercase UUID`;
+    if (previous !== undefined && one.startMicros < previous) {
+      return `${label} starts before its parent segment (a child's timestamp must not be earlier than its parent's)`;
+    }
+    if (seen.has(one.runId)) return `${label} repeats run id ${one.runId}`;
+    seen.add(one.runId);
+    previous = one.startMicros;
+  }
+  return 'too long or malformed';
+}
+
+/** Fields of `update` that are set (not undefined/null) replace those of `run`. */
+export function mergeRun(run: IngestedRun, update: RunUpdate): IngestedRun {
+  const out: Record<string, unknown> = { ...run };
+  for (const [key, value] of Object.entries(update)) {
+    if (value !== undefined && value !== null) out[key] = value;
+  }
+  return out as unknown as IngestedRun;
+}
+
+// ---- time ----
+
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * µs since the epoch from a LangSmith time: an ISO 8601 string (the JS SDK's
+ * `start_time`, with its fake µs) or epoch milliseconds (its `end_time`).
+ */
+export function microsFromTime(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const m = ISO_TIME.exec(value.trim());
+  if (m === null) return undefined;
+  const [, y, mo, d, h, mi, s, frac = '', tz = 'Z'] = m;
+  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  if (Number.isNaN(ms)) return undefined;
+  if (tz.toUpperCase() !== 'Z') {
+    const sign = tz.startsWith('-') ? -1 : 1;
+    const digits = tz.slice(1).replace(':', '');
+    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
+  }
+  const micros = ms * 1000 + Number(frac.padEnd(6, '0').slice(0, 6));
+  return micros >= 0 ? micros : undefined;
+}
+
+/** `2025-01-02T03:04:05.678901Z` for µs since the epoch. */
+export function isoFromMicros(micros: number): string {
+  const ms = Math.floor(micros / 1000);
+  const sub = String(Math.floor(micros - ms * 1000)).padStart(3, '0');
+  return `${new Date(ms).toISOString().slice(0, 23)}${sub}Z`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function countNodes(root: RunNode): number {
+  let n = 0;
+  const stack = [root];
+  while (stack.length > 0) {
+    n++;
+    stack.push(...stack.pop()!.children);
+  }
+  return n;
+}
