@@ -29,8 +29,8 @@ export const TRACE_PARENT_LENGTH = 55;
 export const MAX_TRACE_PARENT_LENGTH = 512;
 /** W3C trace-context: at most 32 list members. */
 export const MAX_TRACE_STATE_MEMBERS = 32;
-/** A tracestate longer than this is dropped unparsed (32 members × ~257 chars fit). */
-export const MAX_TRACE_STATE_LENGTH = 8192;
+/** A tracestate longer than this is dropped unparsed: 32 members of 256-char keys and values, and their commas. */
+export const MAX_TRACE_STATE_LENGTH = 32 * (256 + 1 + 256) + 31;
 export const MAX_TRACE_STATE_VALUE_LENGTH = 256;
 
 /** Level 2 trace-flags this implementation understands and propagates: sampled | random. */

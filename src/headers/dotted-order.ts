@@ -15,6 +15,7 @@
  * MAX_DOTTED_ORDER_SEGMENTS segments.
  */
 import { MAX_DOTTED_ORDER_LENGTH, MAX_DOTTED_ORDER_SEGMENTS } from '../constants.js';
+import { trimOws } from './traceparent.js';
 
 const TIMESTAMP_LENGTH = 22;
 const SEGMENT_PATTERN = '\\d{8}T\\d{12}Z[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -37,7 +38,7 @@ export interface DottedOrder {
 }
 
 export function parseDottedOrder(header: string): DottedOrder | undefined {
-  const value = header.trim();
+  const value = trimOws(header);
   if (value.length < SEGMENT_LENGTH || value.length > MAX_DOTTED_ORDER_LENGTH) return undefined;
   if ((value.length + 1) % (SEGMENT_LENGTH + 1) !== 0) return undefined;
   const depth = (value.length + 1) / (SEGMENT_LENGTH + 1);
@@ -85,8 +86,12 @@ export function childDottedOrder(
   return { value: `${parent.value}.${formatDottedOrderSegment(micros, runId)}`, startMicros: micros };
 }
 
-/** `YYYYMMDDTHHMMSSffffffZ` for a time in µs since the epoch (UTC). */
-export function formatTimestamp(micros: number): string {
+/** Latest time a 4-digit year can express: 9999-12-31T23:59:59.999999Z. */
+const MAX_MICROS = 253_402_300_799_999_999;
+
+/** `YYYYMMDDTHHMMSSffffffZ` for a time in µs since the epoch (UTC), clamped to 1970–9999. */
+export function formatTimestamp(time: number): string {
+  const micros = Number.isFinite(time) ? Math.min(Math.max(time, 0), MAX_MICROS) : 0;
   const ms = Math.floor(micros / 1000);
   const iso = new Date(ms).toISOString(); // 2025-01-02T03:04:05.678Z
   const sub = String(Math.floor(micros - ms * 1000)).padStart(3, '0');

@@ -62,7 +62,7 @@ export class LangSmithBaggage {
 
   /** From values, encoded exactly as `RunTree.toHeaders()` encodes them. */
   static from(init: LangSmithBaggageInit): LangSmithBaggage {
-    const metadata = init.metadata && Object.keys(init.metadata).length > 0 ? JSON.stringify(init.metadata) : undefined;
+    const metadata = init.metadata && Object.keys(init.metadata).length > 0 ? safeStringify(init.metadata) : undefined;
     const tags = init.tags && init.tags.length > 0 ? init.tags.join(',') : undefined;
     return LangSmithBaggage.fromMembers(metadata, tags, init.project || undefined);
   }
@@ -130,6 +130,15 @@ function membersOf(
   if (tags) members.push(encoded.tags ?? formatBaggageMember(LANGSMITH_TAGS_MEMBER, tags));
   if (project) members.push(encoded.project ?? formatBaggageMember(LANGSMITH_PROJECT_MEMBER, project));
   return members.length === 0 ? NO_MEMBERS : { metadata, tags, project, encoded: members };
+}
+
+/** JSON for metadata; undefined for values JSON cannot hold (BigInt, cycles). */
+function safeStringify(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
