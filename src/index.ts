@@ -26,3 +26,34 @@ export type { SpanProcessorLike } from './lineage/LangSmithLineageProcessor.js';
 
 export * as codecs from './headers/index.js';
 export * from './constants.js';
+
+export { LangSmithSpanProcessor } from './processor/LangSmithSpanProcessor.js';
+export type {
+  LangSmithSpanProcessorOptions,
+  LangSmithSpanProcessorStats,
+  SpanExporterLike,
+} from './processor/LangSmithSpanProcessor.js';
+export { defaultSpanFilter, keepAllSpans, NOISY_INSTRUMENTATION_SCOPES } from './processor/filter.js';
+export type { SpanFilter } from './processor/filter.js';
+export type { BatchQueueOptions, BatchQueueStats } from './processor/batch-queue.js';
+
+export { spanToRun } from './mapping/span-to-run.js';
+export type { RunMappingOptions } from './mapping/span-to-run.js';
+export { runToAttributes } from './mapping/encoding.js';
+export type { Run, RunType, SpanLike, UsageMetadata } from './mapping/types.js';
+
+export { LangSmithClientSink } from './sinks/langsmith-client.js';
+export type { LangSmithClientSinkOptions } from './sinks/langsmith-client.js';
+export { JsonlFileSink } from './sinks/jsonl-file.js';
+export { TreePrinterSink } from './sinks/tree-printer.js';
+export type { TreePrinterSinkOptions } from './sinks/tree-printer.js';
+export type { RunSink } from './sinks/types.js';
+
+export {
+  BridgeConfigError,
+  createLangSmithBridge,
+  describeDestinations,
+  registerLangSmithBridge,
+  resolveConfig,
+} from './setup/register.js';
+export type { BridgeOptions, LangSmithBridge, LangSmithBridgeComponents, ResolvedConfig } from './setup/register.js';

@@ -1,0 +1,141 @@
+/**
+ * spanToRun: one ended OTel span → one LangSmith run, and the `langsmith.*`
+ * attributes that make LangSmith's OTLP ingest rebuild exactly that run.
+ * Pure: reads the span and the lineage assigned at its start, nothing else.
+ */
+import type { Attributes } from '@opentelemetry/api';
+import { formatDottedOrderSegment } from '../headers/dotted-order.js';
+import { runIdFromSpanId } from '../headers/ids.js';
+import { getSpanLineage, hrTimeToMicros, type SpanLineage } from '../lineage/lineage.js';
+import { hrTimeToIso, mapAttributes } from './attributes.js';
+import type { Run, SpanLike } from './types.js';
+
+export interface RunMappingOptions {
+  /** Project (session) for runs whose request brought no trusted `langsmith-project`. Default `default`. */
+  project?: string;
+  /** `true` replaces inputs with `{}`; a function rewrites them (e.g. to redact). */
+  hideInputs?: boolean | ((inputs: Record<string, unknown>) => Record<string, unknown>);
+  hideOutputs?: boolean | ((outputs: Record<string, unknown>) => Record<string, unknown>);
+  /** Largest serialized inputs/outputs value kept whole; larger ones are truncated with a marker. */
+  maxPayloadBytes?: number;
+}
+
+/** Metadata keys the bridge adds so a run can be found in the OTel backend. */
+export const OTEL_TRACE_ID_METADATA = 'otel_trace_id';
+export const OTEL_SPAN_ID_METADATA = 'otel_span_id';
+export const OTEL_UPSTREAM_TRACE_ID_METADATA = 'otel_upstream_trace_id';
+export const OTEL_UPSTREAM_SPAN_ID_METADATA = 'otel_upstream_span_id';
+
+export function spanToRun(span: SpanLike, options: RunMappingOptions = {}): Run {
+  const mapped = mapAttributes(span, options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes });
+  const { traceId, spanId } = span.spanContext();
+  const lineage = getSpanLineage(span) ?? lineageFromSpan(span);
+  const baggage = lineage.baggage;
+
+  const metadata: Record<string, unknown> = {};
+  const resource = span.resource?.attributes;
+  if (resource) copyResource(resource, metadata);
+  const inbound = baggage?.metadata;
+  if (inbound) assignOwn(metadata, inbound);
+  assignOwn(metadata, mapped.metadata);
+  metadata[OTEL_TRACE_ID_METADATA] = traceId;
+  metadata[OTEL_SPAN_ID_METADATA] = spanId;
+  if (lineage.upstream) {
+    metadata[OTEL_UPSTREAM_TRACE_ID_METADATA] = lineage.upstream.traceId;
+    metadata[OTEL_UPSTREAM_SPAN_ID_METADATA] = lineage.upstream.spanId;
+  }
+
+  const tags = mergeTags(baggage?.tags, mapped.tags);
+  const extra: Run['extra'] = { metadata };
+  if (mapped.invocation_params) extra.invocation_params = mapped.invocation_params;
+
+  return {
+    id: runIdFromSpanId(spanId),
+    trace_id: lineage.lsTraceId,
+    parent_run_id: lineage.parentRunId,
+    dotted_order: ownDottedOrder(lineage, spanId),
+    name: mapped.name,
+    run_type: mapped.run_type,
+    start_time: hrTimeToIso(span.startTime),
+    end_time: hrTimeToIso(span.endTime),
+    inputs: hide(mapped.inputs, options.hideInputs) ?? {},
+    outputs: mapped.outputs === undefined ? undefined : hide(mapped.outputs, options.hideOutputs),
+    error: mapped.error,
+    extra,
+    tags,
+    events: mapped.events,
+    session_name: baggage?.project ?? options.project ?? 'default',
+  };
+}
+
+/**
+ * The lineage's dotted order names the span's own run — except for a span
+ * the filter passed over, whose lineage is its nearest kept ancestor's; such
+ * a span is not exported as a run, but mapping it still yields a consistent
+ * child of that ancestor.
+ */
+function ownDottedOrder(lineage: SpanLineage, spanId: string): string | undefined {
+  const runId = runIdFromSpanId(spanId);
+  if (lineage.runId === runId || lineage.dottedOrder === undefined) return lineage.dottedOrder;
+  return `${lineage.dottedOrder}.${formatDottedOrderSegment(lineage.startMicros, runId)}`;
+}
+
+/**
+ * A span the bridge never saw start (its processor was added later): the
+ * ingest rules applied to the span's own ids. A span with a parent gets no
+ * dotted order — only LangSmith's OTLP ingest can place it.
+ */
+function lineageFromSpan(span: SpanLike): SpanLineage {
+  const runId = runIdFromSpanId(span.spanContext().spanId);
+  const parentSpanId = span.parentSpanContext?.spanId ?? span.parentSpanId;
+  const startMicros = hrTimeToMicros(span.startTime) ?? 0;
+  if (parentSpanId) {
+    return { runId, lsTraceId: undefined, parentRunId: runIdFromSpanId(parentSpanId), dottedOrder: undefined, startMicros, baggage: undefined, upstream: undefined };
+  }
+  return { runId, lsTraceId: runId, parentRunId: undefined, dottedOrder: formatDottedOrderSegment(startMicros, runId), startMicros, baggage: undefined, upstream: undefined };
+}
+
+function hide(
+  value: Record<string, unknown>,
+  option: boolean | ((value: Record<string, unknown>) => Record<string, unknown>) | undefined,
+): Record<string, unknown> {
+  if (option === undefined || option === false) return value;
+  if (option === true) return {};
+  try {
+    const result = option(value);
+    return result && typeof result === 'object' ? result : {};
+  } catch {
+    return {}; // a throwing mask must not leak what it was meant to hide
+  }
+}
+
+function mergeTags(inbound: readonly string[] | undefined, own: string[] | undefined): string[] | undefined {
+  if (!inbound?.length) return own?.length ? own : undefined;
+  if (!own?.length) return [...inbound];
+  const tags = [...inbound];
+  for (const tag of own) if (!tags.includes(tag)) tags.push(tag);
+  return tags;
+}
+
+/**
+ * Object.assign without its `__proto__` setter: a span attribute
+ * `langsmith.metadata.__proto__` stays an ordinary key.
+ */
+function assignOwn(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const key of Object.keys(source)) {
+    Object.defineProperty(target, key, { value: source[key], enumerable: true, writable: true, configurable: true });
+  }
+}
+
+const MAX_RESOURCE_ATTRIBUTES = 64;
+
+/** Resource attributes (service.name, deployment.environment, …) show as run metadata. */
+function copyResource(resource: Attributes, metadata: Record<string, unknown>): void {
+  let n = 0;
+  for (const key in resource) {
+    if (n++ >= MAX_RESOURCE_ATTRIBUTES) break;
+    if (key.startsWith('telemetry.sdk.') || key === '__proto__') continue;
+    const value = resource[key];
+    if (value !== undefined) metadata[key] = value;
+  }
+}

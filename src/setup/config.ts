@@ -1,0 +1,268 @@
+/**
+ * Configuration: options > environment > defaults, resolved once and
+ * validated up front. A wrong setting fails fast with a message that names
+ * the variable (or option) to fix and an example of a good value.
+ */
+import type { TrustPolicy } from '../propagator/LangSmithPropagator.js';
+import { anyTrust, trustedNetworks, trustHeaderToken, type NetworkTrust } from '../trust/policies.js';
+
+export interface BridgeOptions {
+  /** Service name on every span's resource. Env: OTEL_SERVICE_NAME. Default: `unknown_service:node`. */
+  serviceName?: string;
+  /** LangSmith project for traces that start here. Env: LANGSMITH_PROJECT. Default `default`. */
+  project?: string;
+  /**
+   * Whose inbound context to continue. Env: LANGSMITH_OTEL_TRUST = `false`
+   * (default) | `true` | comma-separated CIDR blocks; LANGSMITH_OTEL_TRUST_TOKEN
+   * = gateway token(s), comma-separated.
+   */
+  trust?: boolean | TrustPolicy | { networks?: string[]; tokens?: string[]; header?: string };
+  /** Env: LANGSMITH_OTEL_TRACEPARENT_ONLY = `root` (default) | `attach`. */
+  traceparentOnly?: 'root' | 'attach';
+  /**
+   * OTLP export (to a collector, or straight to LangSmith's `/otel`). Env:
+   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (full URL) > OTEL_EXPORTER_OTLP_ENDPOINT
+   * (base URL, `/v1/traces` is appended), OTEL_EXPORTER_OTLP_HEADERS.
+   * `false` disables it even when the environment sets it.
+   */
+  otlp?: false | { url?: string; headers?: Record<string, string> };
+  /**
+   * Direct LangSmith ingest through the `langsmith` Client. Env:
+   * LANGSMITH_API_KEY, LANGSMITH_ENDPOINT, LANGSMITH_WORKSPACE_ID. Used when
+   * an API key is set and no OTLP endpoint is (a collector forwards to
+   * LangSmith itself; both would record every run twice).
+   */
+  langsmith?: false | { apiKey?: string; apiUrl?: string; workspaceId?: string };
+  /**
+   * Local JSON-lines file of runs. Env: LANGSMITH_OTEL_FILE. Default, when
+   * neither OTLP nor an API key is configured: `.langsmith-otel/runs.jsonl`.
+   */
+  file?: false | string;
+  /** Print each trace as a tree. Env: LANGSMITH_OTEL_PRINT=true|false. Default: with the local file default. */
+  printTrees?: boolean;
+  /** Env: OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG. Default parentbased_always_on (sample at the collector). */
+  sampler?: SamplerName;
+  samplerRatio?: number;
+  /** Instrument `http`/`https` (server and client) and `fetch` (undici). Default true. */
+  instrumentHttp?: boolean;
+  instrumentFetch?: boolean;
+  /** Suppress the one start-up line on stderr. */
+  quiet?: boolean;
+  /** For tests: the environment to read instead of process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+const SAMPLERS: readonly SamplerName[] = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
+export interface ResolvedConfig {
+  serviceName: string;
+  project: string;
+  trust: boolean | TrustPolicy;
+  /** Present when trust includes CIDR blocks: the HTTP instrumentation hook. */
+  networkTrust: NetworkTrust | undefined;
+  traceparentOnly: 'root' | 'attach';
+  otlp: { url: string; headers: Record<string, string>; toLangSmith: boolean } | undefined;
+  langsmith: { apiKey: string; apiUrl: string | undefined; workspaceId: string | undefined } | undefined;
+  file: string | undefined;
+  printTrees: boolean;
+  sampler: SamplerName;
+  samplerRatio: number;
+  instrumentHttp: boolean;
+  instrumentFetch: boolean;
+}
+
+export class BridgeConfigError extends Error {
+  override name = 'BridgeConfigError';
+}
+
+export const DEFAULT_FILE = '.langsmith-otel/runs.jsonl';
+
+/** LANGSMITH_OTEL_ENABLED (or LangSmith's LANGSMITH_TRACING_MODE=otel) switches the register entry on. */
+export function isBridgeEnabled(env: Record<string, string | undefined>): boolean {
+  const flag = (env.LANGSMITH_OTEL_ENABLED ?? env.OTEL_ENABLED ?? '').trim().toLowerCase();
+  return flag === 'true' || flag === '1' || (env.LANGSMITH_TRACING_MODE ?? '').trim().toLowerCase() === 'otel';
+}
+
+export function resolveConfig(options: BridgeOptions = {}): ResolvedConfig {
+  const env = options.env ?? process.env;
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+
+  const otlp = resolveOtlp(options.otlp, read);
+  const langsmith = otlp ? undefined : resolveLangSmith(options.langsmith, read);
+  const fileOption = options.file ?? read('LANGSMITH_OTEL_FILE');
+  const useDefaultFile = fileOption === undefined && !otlp && !langsmith;
+  const file = fileOption === false ? undefined : fileOption ?? (useDefaultFile ? DEFAULT_FILE : undefined);
+  const { trust, networkTrust } = resolveTrust(options.trust, read);
+
+  const sampler = (options.sampler ?? read('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on') as SamplerName;
+  if (!SAMPLERS.includes(sampler)) {
+    throw new BridgeConfigError(
+      `OTEL_TRACES_SAMPLER=${sampler} is not supported; set one of ${SAMPLERS.join(', ')} ` +
+        '(sampling belongs at the collector: parentbased_always_on is the default).',
+    );
+  }
+  const ratioText = options.samplerRatio ?? read('OTEL_TRACES_SAMPLER_ARG');
+  const samplerRatio = ratioText === undefined ? 1 : Number(ratioText);
+  if (!Number.isFinite(samplerRatio) || samplerRatio < 0 || samplerRatio > 1) {
+    throw new BridgeConfigError(`OTEL_TRACES_SAMPLER_ARG=${String(ratioText)} must be a number between 0 and 1, e.g. 0.25.`);
+  }
+
+  const traceparentOnly = options.traceparentOnly ?? (read('LANGSMITH_OTEL_TRACEPARENT_ONLY') as 'root' | 'attach' | undefined) ?? 'root';
+  if (traceparentOnly !== 'root' && traceparentOnly !== 'attach') {
+    throw new BridgeConfigError(`LANGSMITH_OTEL_TRACEPARENT_ONLY=${String(traceparentOnly)}: set \`root\` (default) or \`attach\`.`);
+  }
+
+  return {
+    serviceName: options.serviceName ?? read('OTEL_SERVICE_NAME') ?? 'unknown_service:node',
+    project: options.project ?? read('LANGSMITH_PROJECT') ?? 'default',
+    trust,
+    networkTrust,
+    traceparentOnly,
+    otlp,
+    langsmith,
+    file,
+    printTrees: options.printTrees ?? parseBool(read('LANGSMITH_OTEL_PRINT'), 'LANGSMITH_OTEL_PRINT') ?? useDefaultFile,
+    sampler,
+    samplerRatio,
+    instrumentHttp: options.instrumentHttp ?? true,
+    instrumentFetch: options.instrumentFetch ?? true,
+  };
+}
+
+/** Where traces go, in one line for the start-up message. */
+export function describeDestinations(config: ResolvedConfig): string {
+  const parts: string[] = [];
+  if (config.otlp) parts.push(`OTLP ${config.otlp.url}${config.otlp.toLangSmith ? ' (LangSmith)' : ''}`);
+  if (config.langsmith) parts.push(`LangSmith ${config.langsmith.apiUrl ?? 'https://api.smith.langchain.com'} (project ${config.project})`);
+  if (config.file) parts.push(`file ${config.file}`);
+  if (config.printTrees) parts.push('terminal trees');
+  const trust =
+    config.trust === true ? 'all callers' : config.trust === false ? 'no caller (new roots)' : 'callers matching the trust policy';
+  return `langsmith-otel-bridge: ${config.serviceName} → ${parts.join(' + ') || 'nowhere'}; inbound context trusted from ${trust}`;
+}
+
+type Read = (name: string) => string | undefined;
+
+function resolveOtlp(option: BridgeOptions['otlp'], read: Read): ResolvedConfig['otlp'] {
+  if (option === false) return undefined;
+  const headers = { ...parseHeaders(read('OTEL_EXPORTER_OTLP_HEADERS'), 'OTEL_EXPORTER_OTLP_HEADERS'), ...parseHeaders(read('OTEL_EXPORTER_OTLP_TRACES_HEADERS'), 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'), ...option?.headers };
+  let url = option?.url ?? read('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  if (url === undefined) {
+    const base = read('OTEL_EXPORTER_OTLP_ENDPOINT');
+    if (base === undefined) return undefined;
+    if (/\/v1\/traces\/?$/.test(base)) {
+      throw new BridgeConfigError(
+        `OTEL_EXPORTER_OTLP_ENDPOINT=${base} ends in /v1/traces, but it is a base URL: the exporter appends ` +
+          '/v1/traces again (→ 404). Drop the suffix, or set OTEL_EXPORTER_OTLP_TRACES_ENDPOINT to the full URL.',
+      );
+    }
+    url = base.replace(/\/+$/, '') + '/v1/traces';
+  }
+  if (!/^https?:\/\/[^/]/.test(url)) {
+    throw new BridgeConfigError(`OTLP traces endpoint ${url} is not an http(s) URL, e.g. http://localhost:4318/v1/traces.`);
+  }
+  // Straight to LangSmith's OTLP endpoint (no collector to drop excluded spans): send only runs.
+  const toLangSmith = /\/otel\/v1\/traces\/?$/.test(url);
+  if (toLangSmith && !Object.keys(headers).some((h) => h.toLowerCase() === 'x-api-key')) {
+    throw new BridgeConfigError(
+      `${url} is LangSmith's OTLP endpoint, which needs an API key: set OTEL_EXPORTER_OTLP_HEADERS=x-api-key=<your key>.`,
+    );
+  }
+  return { url, headers, toLangSmith };
+}
+
+function resolveLangSmith(option: BridgeOptions['langsmith'], read: Read): ResolvedConfig['langsmith'] {
+  if (option === false) return undefined;
+  const apiKey = option?.apiKey ?? read('LANGSMITH_API_KEY') ?? read('LANGCHAIN_API_KEY');
+  if (!apiKey) {
+    if (option) throw new BridgeConfigError('langsmith: set `apiKey` or LANGSMITH_API_KEY for direct LangSmith ingest.');
+    return undefined;
+  }
+  const apiUrl = option?.apiUrl ?? read('LANGSMITH_ENDPOINT') ?? read('LANGCHAIN_ENDPOINT');
+  if (apiUrl !== undefined && !/^https?:\/\/[^/]/.test(apiUrl)) {
+    throw new BridgeConfigError(`LANGSMITH_ENDPOINT=${apiUrl} is not an http(s) URL, e.g. https://eu.api.smith.langchain.com.`);
+  }
+  return { apiKey, apiUrl, workspaceId: option?.workspaceId ?? read('LANGSMITH_WORKSPACE_ID') };
+}
+
+function resolveTrust(
+  option: BridgeOptions['trust'],
+  read: Read,
+): { trust: boolean | TrustPolicy; networkTrust: NetworkTrust | undefined } {
+  if (typeof option === 'boolean' || typeof option === 'function') return { trust: option, networkTrust: undefined };
+  let networks = option?.networks;
+  let tokens = option?.tokens;
+  if (option === undefined) {
+    const value = read('LANGSMITH_OTEL_TRUST');
+    const flag = parseBool(value, undefined);
+    if (flag !== undefined && read('LANGSMITH_OTEL_TRUST_TOKEN') === undefined) return { trust: flag, networkTrust: undefined };
+    if (value !== undefined && flag === undefined) networks = value.split(',').map((s) => s.trim()).filter(Boolean);
+    const tokenText = read('LANGSMITH_OTEL_TRUST_TOKEN');
+    if (tokenText !== undefined) tokens = tokenText.split(',').map((s) => s.trim()).filter(Boolean);
+    if (flag === true) return { trust: true, networkTrust: undefined };
+  }
+  const policies: TrustPolicy[] = [];
+  let networkTrust: NetworkTrust | undefined;
+  try {
+    if (networks?.length) {
+      networkTrust = trustedNetworks(networks);
+      policies.push(networkTrust.trust);
+    }
+    if (tokens?.length) {
+      const header = typeof option === 'object' ? option.header : read('LANGSMITH_OTEL_TRUST_HEADER');
+      policies.push(trustHeaderToken({ token: tokens, ...(header ? { header } : {}) }));
+    }
+  } catch (err) {
+    throw new BridgeConfigError(
+      `LANGSMITH_OTEL_TRUST / LANGSMITH_OTEL_TRUST_TOKEN: ${(err as Error).message} ` +
+        'Examples: LANGSMITH_OTEL_TRUST=10.0.0.0/8,127.0.0.1/32 or LANGSMITH_OTEL_TRUST=true.',
+    );
+  }
+  if (policies.length === 0) return { trust: false, networkTrust: undefined };
+  return { trust: policies.length === 1 ? policies[0]! : anyTrust(...policies), networkTrust };
+}
+
+function parseBool(value: string | undefined, name: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = value.toLowerCase();
+  if (v === 'true' || v === '1' || v === 'yes') return true;
+  if (v === 'false' || v === '0' || v === 'no') return false;
+  if (name) throw new BridgeConfigError(`${name}=${value}: set true or false.`);
+  return undefined;
+}
+
+/** `k1=v1,k2=v2` (W3C baggage-like, values percent-decoded), as the OTel spec defines for *_HEADERS. */
+function parseHeaders(value: string | undefined, name: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (!value) return headers;
+  for (const pair of value.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new BridgeConfigError(`${name}: "${pair.trim()}" is not key=value; e.g. ${name}=x-api-key=abc,Langsmith-Project=demo.`);
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pair.slice(eq + 1).trim());
+    } catch {
+      throw new BridgeConfigError(`${name}: the value of ${pair.slice(0, eq).trim()} has a broken %-escape.`);
+    }
+    headers[pair.slice(0, eq).trim()] = decoded;
+  }
+  return headers;
+}

@@ -1,0 +1,89 @@
+/**
+ * Direct ingest through the real `langsmith` Client: its batching (multipart
+ * or /runs/batch), compression and retries. For setups without a collector.
+ * `langsmith` is an optional peer dependency, loaded on first use.
+ */
+import type { Run } from '../mapping/types.js';
+import type { RunSink } from './types.js';
+
+/** The part of `langsmith`'s Client this sink uses. */
+interface ClientLike {
+  createRun(run: Record<string, unknown>): Promise<void>;
+  awaitPendingTraceBatches(): Promise<void>;
+}
+
+export interface LangSmithClientSinkOptions {
+  /** A Client you configured yourself; otherwise one is built from the options below. */
+  client?: ClientLike;
+  /** Default: LANGSMITH_API_KEY. */
+  apiKey?: string;
+  /** Default: LANGSMITH_ENDPOINT, else https://api.smith.langchain.com. */
+  apiUrl?: string;
+  /** Default: LANGSMITH_WORKSPACE_ID (sent as x-tenant-id). */
+  workspaceId?: string;
+}
+
+export class LangSmithClientSink implements RunSink {
+  readonly name = 'langsmith';
+  private _client: Promise<ClientLike> | undefined;
+
+  constructor(private readonly _options: LangSmithClientSinkOptions = {}) {
+    if (!_options.client && !(_options.apiKey ?? process.env.LANGSMITH_API_KEY)) {
+      throw new TypeError(
+        'LangSmithClientSink: set LANGSMITH_API_KEY (or pass `apiKey`, or a configured `client`). ' +
+          'For a local run without an account, use the local ingest server: LANGSMITH_ENDPOINT=http://127.0.0.1:<port>.',
+      );
+    }
+  }
+
+  async write(runs: Run[]): Promise<void> {
+    const client = await this._getClient();
+    // With autoBatchTracing (the default) createRun queues; the Client batches, compresses and retries.
+    await Promise.all(runs.map((run) => client.createRun(toRunCreate(run))));
+  }
+
+  async forceFlush(): Promise<void> {
+    if (this._client) await (await this._client).awaitPendingTraceBatches();
+  }
+
+  async shutdown(): Promise<void> {
+    await this.forceFlush();
+  }
+
+  private _getClient(): Promise<ClientLike> {
+    return (this._client ??= this._options.client
+      ? Promise.resolve(this._options.client)
+      : import('langsmith').then(({ Client }) => {
+          const config: Record<string, unknown> = { autoBatchTracing: true };
+          const apiKey = this._options.apiKey ?? process.env.LANGSMITH_API_KEY;
+          const apiUrl = this._options.apiUrl ?? process.env.LANGSMITH_ENDPOINT;
+          const workspaceId = this._options.workspaceId ?? process.env.LANGSMITH_WORKSPACE_ID;
+          if (apiKey) config.apiKey = apiKey;
+          if (apiUrl) config.apiUrl = apiUrl;
+          if (workspaceId) config.workspaceId = workspaceId;
+          return new Client(config) as unknown as ClientLike;
+        }));
+  }
+}
+
+/** A complete run (post with end time and outputs): one operation per run. */
+function toRunCreate(run: Run): Record<string, unknown> {
+  const create: Record<string, unknown> = {
+    id: run.id,
+    trace_id: run.trace_id,
+    dotted_order: run.dotted_order,
+    name: run.name,
+    run_type: run.run_type,
+    start_time: run.start_time,
+    end_time: run.end_time,
+    inputs: run.inputs,
+    extra: run.extra,
+    events: run.events,
+    session_name: run.session_name,
+  };
+  if (run.parent_run_id) create.parent_run_id = run.parent_run_id;
+  if (run.outputs !== undefined) create.outputs = run.outputs;
+  if (run.error !== undefined) create.error = run.error;
+  if (run.tags) create.tags = run.tags;
+  return create;
+}
