@@ -8,7 +8,8 @@ import type { RunSink } from './types.js';
 
 /** The part of `langsmith`'s Client this sink uses. */
 interface ClientLike {
-  createRun(run: Record<string, unknown>): Promise<void>;
+  /** Typed loosely so the real Client (whose parameter type varies by version) fits. */
+  createRun(run: never): Promise<void>;
   awaitPendingTraceBatches(): Promise<void>;
 }
 
@@ -39,7 +40,7 @@ export class LangSmithClientSink implements RunSink {
   async write(runs: Run[]): Promise<void> {
     const client = await this._getClient();
     // With autoBatchTracing (the default) createRun queues; the Client batches, compresses and retries.
-    await Promise.all(runs.map((run) => client.createRun(toRunCreate(run))));
+    await Promise.all(runs.map((run) => client.createRun(toRunCreate(run) as never)));
   }
 
   async forceFlush(): Promise<void> {

@@ -1,0 +1,211 @@
+/**
+ * `langsmith-otel-bridge tree`: prints the runs of a local sink file (JSON
+ * lines of `Run`, as JsonlFileSink writes them) as one tree per trace, the
+ * newest trace last.
+ */
+import { readFile } from 'node:fs/promises';
+import { isUuid, lsTraceIdFromTraceId } from '../headers/ids.js';
+import { formatTree } from '../ingest/format-tree.js';
+import { microsFromTime } from '../ingest/run-store.js';
+import type { Run } from '../mapping/types.js';
+import { buildTree } from '../sinks/tree-printer.js';
+
+/** Where the demo's JSONL sink writes when LANGSMITH_OTEL_FILE is not set. */
+export const DEFAULT_RUNS_FILE = '.langsmith-otel/runs.jsonl';
+
+export const TREE_HELP = `Usage: langsmith-otel-bridge tree [file] [options]
+
+Prints the runs in a local sink file (JSON lines of runs, as written by the
+bridge's JSONL file sink) as one tree per trace, the newest trace last.
+file defaults to $LANGSMITH_OTEL_FILE, else ${DEFAULT_RUNS_FILE}.
+
+Options:
+  --trace ID        print only this trace: its LangSmith trace id (the root
+                    run's UUID), the 32-hex OTel form of it, or a unique prefix
+  --ids             show each run's id
+  --color           ANSI colours (default: when stdout is a terminal and
+  --no-color        NO_COLOR is not set)
+  -h, --help        show this help
+
+Blank lines are skipped; lines that are not runs are counted and reported on
+stderr. Exit status: 0 on success, 1 when the file or the trace is missing,
+2 for a usage error.
+`;
+
+export interface TreeIo {
+  out(text: string): void;
+  err(text: string): void;
+  stdoutIsTTY: boolean;
+  env: Record<string, string | undefined>;
+}
+
+const USAGE_HINT = "Run 'langsmith-otel-bridge tree --help' for usage.";
+
+/** `tree` with its arguments (after the command name); resolves to the exit status. */
+export async function runTree(args: readonly string[], io: TreeIo): Promise<number> {
+  let file: string | undefined;
+  let traceQuery: string | undefined;
+  let color: boolean | undefined;
+  let ids = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '-h' || arg === '--help') {
+      io.out(TREE_HELP);
+      return 0;
+    } else if (arg === '--ids') {
+      ids = true;
+    } else if (arg === '--color') {
+      color = true;
+    } else if (arg === '--no-color') {
+      color = false;
+    } else if (arg === '--trace' || arg.startsWith('--trace=')) {
+      const value = arg === '--trace' ? args[++i] : arg.slice('--trace='.length);
+      if (value === undefined || value === '') return usage(io, 'tree: --trace needs a trace id.');
+      traceQuery = value;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      return usage(io, `tree: unknown option ${JSON.stringify(arg)}.`);
+    } else if (file === undefined) {
+      file = arg;
+    } else {
+      return usage(io, `tree: one file at a time (got ${JSON.stringify(file)} and ${JSON.stringify(arg)}).`);
+    }
+  }
+  file ??= io.env.LANGSMITH_OTEL_FILE || DEFAULT_RUNS_FILE;
+  color ??= io.stdoutIsTTY && !io.env.NO_COLOR;
+
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      io.err(
+        `tree: ${file} does not exist.\n` +
+          'Runs are written there by the bridge\'s JSONL file sink: run the demo (`npm run demo` writes ' +
+          `${DEFAULT_RUNS_FILE}), or set LANGSMITH_OTEL_FILE=<path> in the service you trace, then pass that path.\n`,
+      );
+    } else {
+      io.err(`tree: cannot read ${file}: ${(err as Error).message}\n`);
+    }
+    return 1;
+  }
+
+  const { traces, skipped } = readRuns(text);
+  if (skipped.length > 0) {
+    const lines = skipped.slice(0, 10).join(', ') + (skipped.length > 10 ? ', …' : '');
+    io.err(`warning: skipped ${skipped.length} line${skipped.length === 1 ? '' : 's'} that ${skipped.length === 1 ? 'is' : 'are'} not a run (line ${lines})\n`);
+  }
+
+  let selected = traces;
+  if (traceQuery !== undefined) {
+    const found = findTrace(traces, traceQuery);
+    if (typeof found === 'string') {
+      io.err(`tree: ${found}\n`);
+      return 1;
+    }
+    selected = [found];
+  }
+  if (selected.length === 0) {
+    io.err(`tree: no runs in ${file} yet.\n`);
+    return 0;
+  }
+  const blocks = selected.map((trace) => formatTrace(trace, { color, ids }));
+  io.out(blocks.join('\n\n') + '\n');
+  return 0;
+}
+
+function usage(io: TreeIo, message: string): number {
+  io.err(`${message}\n${USAGE_HINT}\n`);
+  return 2;
+}
+
+export interface TraceRuns {
+  lsTraceId: string;
+  runs: Run[];
+  /** Earliest start among the runs (µs), for ordering. */
+  startMicros: number;
+}
+
+/**
+ * JSON lines → runs grouped by LangSmith trace id, oldest trace first. A run
+ * written twice (a retried batch) keeps its last version. Blank lines are
+ * skipped silently; other lines that are not run objects are returned by
+ * line number.
+ */
+export function readRuns(text: string): { traces: TraceRuns[]; skipped: number[] } {
+  const skipped: number[] = [];
+  const byId = new Map<string, Run>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    const run = parseRun(line);
+    if (run) byId.set(run.id, run);
+    else skipped.push(i + 1);
+  }
+  const traces = new Map<string, TraceRuns>();
+  for (const run of byId.values()) {
+    const lsTraceId = run.trace_id!;
+    let trace = traces.get(lsTraceId);
+    if (!trace) traces.set(lsTraceId, (trace = { lsTraceId, runs: [], startMicros: Number.POSITIVE_INFINITY }));
+    trace.runs.push(run);
+    const start = microsFromTime(run.start_time);
+    if (start !== undefined && start < trace.startMicros) trace.startMicros = start;
+  }
+  // Stable sort: traces without a readable time keep file order, after the rest.
+  const ordered = [...traces.values()].sort((a, b) => (a.startMicros === b.startMicros ? 0 : a.startMicros < b.startMicros ? -1 : 1));
+  return { traces: ordered, skipped };
+}
+
+/** A line as a Run: an object with a string id; missing fields get what the tree needs. */
+function parseRun(line: string): Run | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const run = value as Partial<Run>;
+  if (typeof run.id !== 'string' || run.id === '') return undefined;
+  const dotted = typeof run.dotted_order === 'string' ? run.dotted_order : undefined;
+  // The trace id of a run without one is its dotted order's first UUID, else the run itself.
+  const traceId = typeof run.trace_id === 'string' && run.trace_id !== '' ? run.trace_id : dotted ? dotted.slice(22, 58) : run.id;
+  return {
+    ...(run as Run),
+    trace_id: traceId,
+    name: typeof run.name === 'string' ? run.name : '',
+    run_type: typeof run.run_type === 'string' ? run.run_type : 'chain',
+    error: typeof run.error === 'string' ? run.error : undefined,
+  };
+}
+
+/** One trace by id, OTel hex id or unique prefix; a message when none or several match. */
+function findTrace(traces: TraceRuns[], query: string): TraceRuns | string {
+  const q = query.trim().toLowerCase();
+  const id = /^[0-9a-f]{32}$/.test(q) ? lsTraceIdFromTraceId(q) : q;
+  const exact = traces.find((t) => t.lsTraceId === id);
+  if (exact) return exact;
+  if (!isUuid(id)) {
+    const matches = traces.filter((t) => t.lsTraceId.startsWith(id) || t.lsTraceId.replace(/-/g, '').startsWith(id));
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) return `${matches.length} traces start with ${query}: ${matches.map((t) => t.lsTraceId).join(', ')}`;
+  }
+  const known = traces.length === 0 ? 'the file has no runs' : `traces in the file: ${traces.map((t) => t.lsTraceId).join(', ')}`;
+  return `no trace ${query} (${known})`;
+}
+
+/** A trace as text: the tree of its root, then any run whose parent is not in the file, as its own tree. */
+export function formatTrace(trace: TraceRuns, options: { color: boolean; ids: boolean }): string {
+  const roots = buildTree(trace.runs);
+  const project = trace.runs.find((r) => r.id === trace.lsTraceId)?.session_name ?? trace.runs[0]?.session_name ?? 'default';
+  const parts: string[] = [];
+  roots.forEach((root, i) => {
+    const tree = { lsTraceId: trace.lsTraceId, project, runs: trace.runs.length, root };
+    const lines = formatTree(tree, { color: options.color, ids: options.ids, header: i === 0 }).split('\n');
+    const parentId = (root.run as Run).parent_run_id;
+    if (parentId) lines.splice(i === 0 ? 1 : 0, 0, `(parent run ${parentId} is not in the file)`);
+    parts.push(lines.join('\n'));
+  });
+  return parts.join('\n');
+}
