@@ -133,6 +133,17 @@ const NAME_ROWS: Row[] = [
     }],
   },
   {
+    id: 'N8',
+    rule: 'HTTP spans named by method alone get the route or path',
+    cases: [
+      { span: { name: 'POST', attrs: { 'http.route': '/ask', 'url.path': '/ask/1' } }, expected: { name: 'POST /ask' } },
+      { span: { name: 'GET', attrs: { 'url.path': '/health' } }, expected: { name: 'GET /health' } },
+      { span: { name: 'POST', attrs: { 'url.full': 'http://127.0.0.1:8081/run?x=1' } }, expected: { name: 'POST /run' } },
+      { span: { name: 'POST', attrs: { 'url.full': 'not a url' } }, expected: { name: 'POST' } },
+      { span: { name: 'POST /custom', attrs: { 'url.path': '/other' } }, expected: { name: 'POST /custom' } },
+    ],
+  },
+  {
     id: 'N7',
     rule: 'span name as fallback; empty strings are absent',
     cases: [{ span: { name: 'my-span', attrs: { 'langsmith.trace.name': '', 'traceloop.entity.name': '' } }, expected: { name: 'my-span' } }],
@@ -1286,6 +1297,10 @@ const ERROR_ROWS: Row[] = [
       {
         span: { attrs: { 'error.type': 'timeout' }, then: (s) => s.setStatus({ code: SpanStatusCode.ERROR }) },
         expected: { error: 'timeout' },
+      },
+      {
+        span: { attrs: { 'http.response.status_code': 502 }, then: (s) => s.setStatus({ code: SpanStatusCode.ERROR }) },
+        expected: { error: 'HTTP 502' },
       },
       { span: { then: (s) => s.setStatus({ code: SpanStatusCode.ERROR }) }, expected: { error: 'Error' } },
     ],

@@ -465,7 +465,31 @@ function nameOf(attrs: Attributes, spanName: string, runName: string | undefined
     const tool = nonEmpty(attrs, C.AI_TOOL_CALL_NAME);
     if (tool !== undefined) return tool;
   }
-  return spanName;
+  return httpName(attrs, spanName) ?? spanName;
+}
+
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', '_OTHER']);
+
+/**
+ * HTTP instrumentations name spans by method alone ("POST"); a run list of
+ * "POST"s says little, so the route or path is added: "POST /ask".
+ */
+function httpName(attrs: Attributes, spanName: string): string | undefined {
+  if (!HTTP_METHODS.has(spanName)) return undefined;
+  let path = nonEmpty(attrs, 'http.route') ?? nonEmpty(attrs, 'url.path') ?? nonEmpty(attrs, 'http.target');
+  if (path === undefined) {
+    const full = nonEmpty(attrs, 'url.full') ?? nonEmpty(attrs, 'http.url');
+    if (full !== undefined) {
+      try {
+        path = new URL(full).pathname;
+      } catch {
+        path = undefined;
+      }
+    }
+  }
+  if (path === undefined) return undefined;
+  const query = path.indexOf('?');
+  return `${spanName} ${query === -1 ? path : path.slice(0, query)}`;
 }
 
 /**
@@ -1121,7 +1145,8 @@ function errorOf(span: SpanLike, cx: Cx): string | undefined {
   if (code !== SpanStatusCode.ERROR) return undefined;
   const statusMessage = span.status.message;
   if (typeof statusMessage === 'string' && statusMessage !== '') return statusMessage;
-  return nonEmpty(cx.attrs, C.ERROR_TYPE) ?? 'Error';
+  const httpStatus = cx.attrs['http.response.status_code'] ?? cx.attrs['http.status_code'];
+  return nonEmpty(cx.attrs, C.ERROR_TYPE) ?? (typeof httpStatus === 'number' ? `HTTP ${httpStatus}` : 'Error');
 }
 
 function remainingEvents(events: readonly SpanEventLike[], consumed: Uint8Array): MappedAttributes['events'] {

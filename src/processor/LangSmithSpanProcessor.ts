@@ -9,7 +9,8 @@
  *                rebuilds exactly this run), and/or
  *            (b) `sinks`: the run object (LangSmith Client, JSONL file, terminal)
  */
-import { diag, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { context, diag, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { suppressTracing } from '../propagator/context.js';
 import { isOwnRun, LineageTracker, getSpanLineage } from '../lineage/lineage.js';
 import type { SpanProcessorLike } from '../lineage/LangSmithLineageProcessor.js';
 import { LS_EXCLUDED, runToAttributes } from '../mapping/encoding.js';
@@ -93,6 +94,15 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
     for (const sink of sinks) this._addQueue(sink.name, (spans) => this._writeRuns(sink, spans), options);
   }
 
+  /**
+   * Exports run with tracing suppressed: the HTTP calls a sink or exporter
+   * makes (the langsmith Client's requests, say) must not become spans that
+   * are exported in turn.
+   */
+  private static _untraced<T>(fn: () => Promise<T>): Promise<T> {
+    return context.with(suppressTracing(context.active()), fn);
+  }
+
   get stats(): LangSmithSpanProcessorStats {
     const queues: Record<string, BatchQueueStats> = {};
     let dropped = 0;
@@ -113,23 +123,23 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
     for (let i = 0; i < this._queues.length; i++) this._queues[i]!.push(span);
   }
 
-  async forceFlush(): Promise<void> {
-    await Promise.all(this._queues.map((q) => q.forceFlush()));
-    await Promise.all([
-      this._exporter?.forceFlush?.(),
-      ...this._sinks.map((s) => s.forceFlush?.()),
-    ]);
+  forceFlush(): Promise<void> {
+    return LangSmithSpanProcessor._untraced(async () => {
+      await Promise.all(this._queues.map((q) => q.forceFlush()));
+      await Promise.all([this._exporter?.forceFlush?.(), ...this._sinks.map((s) => s.forceFlush?.())]);
+    });
   }
 
   shutdown(): Promise<void> {
-    return (this._shutdown ??= (async () => {
+    return (this._shutdown ??= LangSmithSpanProcessor._untraced(async () => {
       await Promise.all(this._queues.map((q) => q.shutdown()));
       await Promise.all([this._exporter?.shutdown(), ...this._sinks.map((s) => s.shutdown?.())]);
-    })());
+    }));
   }
 
   private _addQueue(name: string, exportFn: (spans: SpanLike[]) => Promise<void>, options: BatchQueueOptions): void {
-    this._queues.push(new BatchQueue<SpanLike>(`langsmith-otel-bridge ${name}`, exportFn, options));
+    const untraced = (spans: SpanLike[]) => LangSmithSpanProcessor._untraced(() => exportFn(spans));
+    this._queues.push(new BatchQueue<SpanLike>(`langsmith-otel-bridge ${name}`, untraced, options));
     this._queueNames.push(name);
   }
 

@@ -58,3 +58,8 @@ export function setUntrustedCaller(context: Context, caller: SpanContext): Conte
 export function isTracingSuppressed(context: Context): boolean {
   return context.getValue(SUPPRESS_TRACING_KEY) === true;
 }
+
+/** What `@opentelemetry/core`'s suppressTracing() does: instrumentations record nothing under it. */
+export function suppressTracing(context: Context): Context {
+  return context.setValue(SUPPRESS_TRACING_KEY, true);
+}

@@ -55,7 +55,9 @@ export class LangSmithClientSink implements RunSink {
     return (this._client ??= this._options.client
       ? Promise.resolve(this._options.client)
       : import('langsmith').then(({ Client }) => {
-          const config: Record<string, unknown> = { autoBatchTracing: true };
+          // REST ingest even when LANGSMITH_OTEL_ENABLED puts the SDK's default client in OTel mode:
+          // this sink is the direct path, and in OTel mode the Client would hand runs back to OTel.
+          const config: Record<string, unknown> = { autoBatchTracing: true, tracingMode: 'langsmith' };
           const apiKey = this._options.apiKey ?? process.env.LANGSMITH_API_KEY;
           const apiUrl = this._options.apiUrl ?? process.env.LANGSMITH_ENDPOINT;
           const workspaceId = this._options.workspaceId ?? process.env.LANGSMITH_WORKSPACE_ID;
