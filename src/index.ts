@@ -57,3 +57,6 @@ export {
   resolveConfig,
 } from './setup/register.js';
 export type { BridgeOptions, LangSmithBridge, LangSmithBridgeComponents, ResolvedConfig } from './setup/register.js';
+
+export { enableLangSmithOtelMode, langsmithHeaders, runTreeForActiveSpan } from './setup/langsmith-sdk.js';
+export type { RunTreeForActiveSpanOptions } from './setup/langsmith-sdk.js';

@@ -46,6 +46,12 @@ export interface BridgeOptions {
   /** Instrument `http`/`https` (server and client) and `fetch` (undici). Default true. */
   instrumentHttp?: boolean;
   instrumentFetch?: boolean;
+  /**
+   * Turn on the `langsmith` SDK's OTel mode with the bridge's provider
+   * (`enableLangSmithOtelMode`): `traceable()` runs become spans of it.
+   * Default: on when LANGSMITH_OTEL_ENABLED / LANGSMITH_TRACING_MODE=otel is set.
+   */
+  langsmithOtelMode?: boolean;
   /** Suppress the one start-up line on stderr. */
   quiet?: boolean;
   /** For tests: the environment to read instead of process.env. */
@@ -84,6 +90,8 @@ export interface ResolvedConfig {
   samplerRatio: number;
   instrumentHttp: boolean;
   instrumentFetch: boolean;
+  /** See BridgeOptions.langsmithOtelMode. */
+  langsmithOtelMode: boolean;
 }
 
 export class BridgeConfigError extends Error {
@@ -144,6 +152,7 @@ export function resolveConfig(options: BridgeOptions = {}): ResolvedConfig {
     samplerRatio,
     instrumentHttp: options.instrumentHttp ?? true,
     instrumentFetch: options.instrumentFetch ?? true,
+    langsmithOtelMode: options.langsmithOtelMode ?? isBridgeEnabled(env),
   };
 }
 

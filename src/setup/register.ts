@@ -13,10 +13,13 @@
  * depends on `@opentelemetry/api` alone. Both SDK lines work: 2.x
  * (`@opentelemetry/sdk-trace-base`) and 3.x (`@opentelemetry/sdk-trace`).
  */
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { join } from 'node:path';
 import { context, propagation, trace, type TracerProvider } from '@opentelemetry/api';
 import { LangSmithSpanProcessor, type SpanExporterLike } from '../processor/LangSmithSpanProcessor.js';
 import { LangSmithPropagator } from '../propagator/LangSmithPropagator.js';
 import { JsonlFileSink } from '../sinks/jsonl-file.js';
+import { enableLangSmithOtelMode, flushLangSmithSdk } from './langsmith-sdk.js';
 import { LangSmithClientSink } from '../sinks/langsmith-client.js';
 import { TreePrinterSink } from '../sinks/tree-printer.js';
 import type { RunSink } from '../sinks/types.js';
@@ -80,6 +83,13 @@ export async function createLangSmithBridge(options: BridgeOptions = {}): Promis
   return { config, propagator, spanProcessor, instrumentations };
 }
 
+let registered: LangSmithBridge | undefined;
+
+/** The bridge `registerLangSmithBridge` (or the register entry) set up in this process, if any. */
+export function getRegisteredBridge(): LangSmithBridge | undefined {
+  return registered;
+}
+
 export async function registerLangSmithBridge(options: BridgeOptions = {}): Promise<LangSmithBridge> {
   const components = await createLangSmithBridge(options);
   const { config, propagator, spanProcessor, instrumentations } = components;
@@ -104,18 +114,25 @@ export async function registerLangSmithBridge(options: BridgeOptions = {}): Prom
   }
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(propagator);
+  // The langsmith SDK's OTel mode: traceable() runs become spans of this provider (no-op without `langsmith`).
+  if (config.langsmithOtelMode) await enableLangSmithOtelMode(provider);
   for (const instrumentation of instrumentations) {
     instrumentation.setTracerProvider(provider);
     instrumentation.enable();
   }
+  if (instrumentations.length > 0) patchBuiltinsForEsm();
 
   let stopped: Promise<void> | undefined;
   const bridge: LangSmithBridge = {
     ...components,
     provider,
-    forceFlush: () => provider.forceFlush(),
+    forceFlush: async () => {
+      if (config.langsmithOtelMode) await flushLangSmithSdk();
+      await provider.forceFlush();
+    },
     shutdown: () =>
       (stopped ??= (async () => {
+        if (config.langsmithOtelMode) await flushLangSmithSdk();
         for (const instrumentation of instrumentations) instrumentation.disable();
         await provider.shutdown();
         trace.disable();
@@ -124,8 +141,21 @@ export async function registerLangSmithBridge(options: BridgeOptions = {}): Prom
       })()),
   };
   process.once('beforeExit', () => void bridge.forceFlush());
+  registered = bridge;
   if (!options.quiet) process.stderr.write(describeDestinations(config) + '\n');
   return bridge;
+}
+
+/**
+ * instrumentation-http patches `http`/`https` when they are `require`d after
+ * it is enabled. An ESM app imports them without `require`, so require them
+ * once here (the patch lands on the shared module objects and prototypes) and
+ * sync the ESM named exports (`import { request } from 'node:http'`).
+ */
+function patchBuiltinsForEsm(): void {
+  const requireFromHere = createRequire(join(process.cwd(), 'index.js'));
+  for (const name of ['http', 'https']) requireFromHere(name);
+  syncBuiltinESMExports();
 }
 
 interface TraceSdk {

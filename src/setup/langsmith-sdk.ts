@@ -1,0 +1,188 @@
+/**
+ * The `langsmith` SDK in the same process as the bridge.
+ *
+ * OTel mode (`LANGSMITH_OTEL_ENABLED=true` or `LANGSMITH_TRACING_MODE=otel`):
+ * every `traceable()` run is written onto an OTel span of the global tracer
+ * provider — ours — so the bridge's processor gives it its lineage and its
+ * run id (the ingest rule: the padded span id) and exports it with everything
+ * else. `enableLangSmithOtelMode(provider)` is the SDK's `initializeOTEL`
+ * pointed at that provider. What the SDK needs besides (checked against
+ * langsmith 0.12):
+ *
+ * - `LANGSMITH_TRACING=true` (or `LANGCHAIN_TRACING_V2=true`): without it
+ *   `traceable` records nothing, in either mode.
+ * - The tracing mode is read once, when a `Client` is constructed
+ *   (`resolveTracingMode`): the env must be set before the first `traceable`
+ *   call (the shared Client is created then) or before `new Client()`; or pass
+ *   `new Client({ tracingMode: 'otel' })`. The SDK accepts only the value
+ *   `true` for LANGSMITH_OTEL_ENABLED / OTEL_ENABLED (the bridge also `1`).
+ * - Our provider must be the *global* one (`trace.setGlobalTracerProvider`):
+ *   `traceable` starts its spans with the global `trace.getTracer('langsmith')`;
+ *   `globalTracerProvider` only tells the SDK not to install its own. A
+ *   context manager must be registered too (the bridge's
+ *   AsyncLocalStorageContextManager; the SDK's own is skipped).
+ * - The SDK applies a run's fields to its span, and ends it, when its Client
+ *   processes the batch: call `await client.awaitPendingTraceBatches()` (the
+ *   traceable's client; `RunTree.getSharedClient()` by default) before
+ *   flushing or shutting the provider down, or the last spans are still open.
+ * - `langsmith/experimental/otel/setup` loads `@opentelemetry/sdk-trace-base`,
+ *   `@opentelemetry/exporter-trace-otlp-proto` and
+ *   `@opentelemetry/context-async-hooks`; it builds an exporter of its own
+ *   that nothing uses (spans leave through the bridge's processor).
+ * - The SDK Client's own HTTP calls are made untraced (see
+ *   `untraceLangSmithFetch`), or instrumented fetch records them as runs.
+ *
+ * The SDK's OTel mode names runs LangSmith never has: a root run's
+ * `id`/`trace_id` are rewritten to the padded span id but its `dotted_order`
+ * is not, and non-root runs keep UUIDv7 ids, so
+ * `getCurrentRunTree().toHeaders()` sends a `langsmith-trace` no run in
+ * LangSmith matches. Use `langsmithHeaders()` instead; instrumented outbound
+ * HTTP (instrumentation-http / undici) needs nothing: the traceable's span is
+ * the active span, and the bridge's propagator injects its lineage.
+ *
+ * Without OTel mode (REST), `runTreeForActiveSpan()` nests `traceable` runs
+ * under the active OTel span's run.
+ */
+import { context as otelContext, defaultTextMapSetter, diag, type Context, type TracerProvider } from '@opentelemetry/api';
+import type { RunTree, RunTreeConfig } from 'langsmith';
+import { BAGGAGE_HEADER, LANGSMITH_TRACE_HEADER } from '../constants.js';
+import { getContextLineage } from '../lineage/lineage.js';
+import { LangSmithPropagator } from '../propagator/LangSmithPropagator.js';
+import { suppressTracing } from '../propagator/context.js';
+
+const log = diag.createComponentLogger({ namespace: 'langsmith-otel-bridge' });
+
+/**
+ * Turns on the `langsmith` SDK's OTel mode with `provider` (which must also
+ * be the global tracer provider). Returns false, without throwing, when the
+ * `langsmith` package (or an OTel package its setup loads) is not installed.
+ * See the module comment for the environment OTel mode needs.
+ */
+export async function enableLangSmithOtelMode(provider: TracerProvider): Promise<boolean> {
+  let setup: typeof import('langsmith/experimental/otel/setup');
+  try {
+    setup = await import('langsmith/experimental/otel/setup');
+  } catch (err) {
+    if (!isModuleNotFound(err)) throw err;
+    const message = `langsmith SDK OTel mode not enabled: ${(err as Error).message}`;
+    // No `langsmith` at all is normal (the app does not use the SDK); a missing OTel peer of its setup is not.
+    if (/['"]langsmith['"]/.test((err as Error).message)) log.debug(message);
+    else log.warn(message);
+    return false;
+  }
+  setup.initializeOTEL({ globalTracerProvider: provider, skipGlobalContextManagerSetup: true });
+  untraceLangSmithFetch((await import('langsmith')).overrideFetchImplementation);
+  const env = process.env;
+  if (env.LANGSMITH_TRACING !== 'true' && env.LANGCHAIN_TRACING_V2 !== 'true' && env.LANGCHAIN_TRACING !== 'true') {
+    log.debug('langsmith SDK OTel mode enabled, but LANGSMITH_TRACING is not `true`: traceable() records nothing');
+  }
+  return true;
+}
+
+/**
+ * In OTel mode the SDK ends a traceable's span only when its Client processes
+ * the run batch: wait for the shared Client (the one `traceable` uses unless
+ * given another) before flushing spans. A no-op when it was never created.
+ */
+export async function flushLangSmithSdk(): Promise<void> {
+  let RunTree: { sharedClient?: { awaitPendingTraceBatches(): Promise<void> } | null };
+  try {
+    ({ RunTree } = (await import('langsmith')) as unknown as { RunTree: typeof RunTree });
+  } catch {
+    return;
+  }
+  await RunTree.sharedClient?.awaitPendingTraceBatches();
+}
+
+// Inject only: trust is an extract-side setting.
+const injector = new LangSmithPropagator();
+
+/**
+ * The `langsmith-trace` and `baggage` headers naming the run of the span
+ * active in `ctx` — its run id as LangSmith has it (the bridge's lineage) —
+ * exactly as the bridge's propagator writes them on outbound requests.
+ * `{}` when that span has no run (no span, tracing suppressed, or a span the
+ * bridge's processor did not see start); no `baggage` key when it is empty.
+ *
+ * The drop-in replacement for `getCurrentRunTree().toHeaders()` in the SDK's
+ * OTel mode, and the input of `RunTree.fromHeaders` without it.
+ */
+export function langsmithHeaders(ctx: Context = otelContext.active()): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  injector.inject(ctx, carrier, defaultTextMapSetter);
+  const headers: Record<string, string> = {};
+  const trace = carrier[LANGSMITH_TRACE_HEADER];
+  if (trace === undefined) return headers;
+  headers[LANGSMITH_TRACE_HEADER] = trace;
+  const baggage = carrier[BAGGAGE_HEADER];
+  if (baggage) headers[BAGGAGE_HEADER] = baggage;
+  return headers;
+}
+
+export type RunTreeForActiveSpanOptions = Partial<RunTreeConfig> & {
+  /** The context whose active span to use. Default: `context.active()`. */
+  context?: Context;
+};
+
+/**
+ * A `langsmith` RunTree standing for the active OTel span's run
+ * (`RunTree.fromHeaders(langsmithHeaders(), options)`), so that `traceable`
+ * runs — in the SDK's REST mode, without OTel mode — nest under it:
+ *
+ * ```ts
+ * const parent = await runTreeForActiveSpan({ client });   // inside an OTel span
+ * if (parent) await withRunTree(parent, () => answer(question));
+ * ```
+ *
+ * The RunTree itself is never posted (it names a run the bridge exports);
+ * its children get `parent_run_id` = that run and its dotted order as prefix.
+ * Pass `client` (or `project_name`, …) as you would to a RunTree; a
+ * `langsmith-project` in the span's lineage wins over `project_name`, as in
+ * `fromHeaders`. Resolves to `undefined` when the active span has no run
+ * (see `langsmithHeaders`): then call the traceable directly, it starts a
+ * root. Rejects when the `langsmith` package is not installed.
+ */
+export async function runTreeForActiveSpan(options: RunTreeForActiveSpanOptions = {}): Promise<RunTree | undefined> {
+  const { context: ctx = otelContext.active(), ...config } = options;
+  const headers = langsmithHeaders(ctx);
+  if (headers[LANGSMITH_TRACE_HEADER] === undefined) return undefined;
+  const { RunTree } = await import('langsmith');
+  // The JS SDK stamps a child's dotted order with the millisecond and its
+  // execution order in the microsecond digits, and does not clamp it to the
+  // parent's: a child started in the same millisecond as our span would sort
+  // before its parent (rejected by the server). Start the children's
+  // execution order at our span's microsecond digits (at most 999).
+  const micros = getContextLineage(ctx)?.startMicros;
+  const childOrder = micros === undefined ? undefined : Math.min(micros % 1000, 998);
+  const inherit: Partial<RunTreeConfig> = { ...config };
+  if (childOrder !== undefined && inherit.child_execution_order === undefined) inherit.child_execution_order = childOrder;
+  return RunTree.fromHeaders(headers, inherit);
+}
+
+const FETCH_KEY = Symbol.for('ls:fetch_implementation');
+const UNTRACED = Symbol.for('langsmith-otel-bridge.untraced-fetch');
+type FetchLike = ((...args: unknown[]) => unknown) & { [UNTRACED]?: true };
+
+/**
+ * The SDK Client's own HTTP calls (`GET /info`, feedback, REST ingest) run
+ * under suppressTracing, as OTel's exporters do: with fetch instrumented they
+ * would otherwise become runs inside the user's trace (measured: the OTel-mode
+ * Client's `GET /info` appeared as a child of the first traceable's run).
+ * A fetch the app set with `overrideFetchImplementation` is kept, wrapped.
+ */
+function untraceLangSmithFetch(override: (fetch: FetchLike, supportsWebStreaming?: boolean) => void): void {
+  const registry = globalThis as Record<symbol, unknown>;
+  const previous = registry[FETCH_KEY] as FetchLike | undefined;
+  if (previous?.[UNTRACED]) return;
+  const base: FetchLike = previous ?? ((...args: unknown[]) => (fetch as (...a: unknown[]) => unknown)(...args));
+  const untraced: FetchLike = (...args: unknown[]) => otelContext.with(suppressTracing(otelContext.active()), () => base(...args));
+  untraced[UNTRACED] = true;
+  // Keeps the app's streaming setting for its own fetch; the global fetch streams.
+  if (previous) registry[FETCH_KEY] = untraced;
+  else override(untraced, true);
+}
+
+function isModuleNotFound(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+}
