@@ -53,6 +53,7 @@ export {
   BridgeConfigError,
   createLangSmithBridge,
   describeDestinations,
+  getRegisteredBridge,
   registerLangSmithBridge,
   resolveConfig,
 } from './setup/register.js';

@@ -35,7 +35,7 @@ import {
   TRACE_PARENT_LENGTH,
   TRACE_STATE_HEADER,
 } from '../constants.js';
-import { parseBaggage, percentDecode, utf8Length } from '../headers/baggage.js';
+import { isValidProperties, parseBaggage, percentDecode, utf8Length } from '../headers/baggage.js';
 import { parseDottedOrder } from '../headers/dotted-order.js';
 import { isAllZero, isLowerHex } from '../headers/hex.js';
 import { isUuidAt, lsTraceIdFromTraceId, runIdFromSpanId, spanIdFromRunId, traceIdFromLsTraceId } from '../headers/ids.js';
@@ -277,6 +277,9 @@ function baggageMember(raw: string, index: number): BaggageMemberReport {
   if (semi !== -1) {
     properties = trimOws(raw.slice(semi + 1));
     if (properties.length === 0) properties = undefined;
+    else if (!isValidProperties(properties)) {
+      return fail('properties break the grammar (each must be `key` or `key=value`, separated by `;`, printable ASCII)');
+    }
   }
   return { index, raw, key, value, rawValue, properties };
 }

@@ -69,7 +69,8 @@ function parseMember(member: string): BaggageMember | undefined {
   let properties: string | undefined;
   if (semi !== -1) {
     properties = trimOws(member.slice(semi + 1));
-    if (properties.length === 0) properties = undefined;
+    if (properties.length === 0) properties = undefined; // a trailing `;`, tolerated as OTel does
+    else if (!isValidProperties(properties)) return undefined;
   }
   return { key, value, rawValue, properties };
 }
@@ -127,6 +128,25 @@ export function joinBaggage(members: readonly string[]): { header: string; dropp
     count++;
   }
   return { header, dropped };
+}
+
+/**
+ * `property = key OWS "=" OWS value / key`, properties separated by
+ * `OWS ";" OWS`: what is forwarded must be what the grammar allows (a CR/LF
+ * here would make the outgoing request itself fail).
+ */
+export function isValidProperties(properties: string): boolean {
+  if (properties.length === 0) return false;
+  for (const raw of properties.split(';')) {
+    const property = trimOws(raw);
+    const eq = property.indexOf('=');
+    if (eq === -1) {
+      if (!isToken(property)) return false;
+    } else if (!isToken(trimOws(property.slice(0, eq))) || !isBaggageOctets(trimOws(property.slice(eq + 1)))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** RFC 7230 token: the W3C baggage key grammar. */

@@ -86,10 +86,13 @@ export function childDottedOrder(
   return { value: `${parent.value}.${formatDottedOrderSegment(micros, runId)}`, startMicros: micros };
 }
 
-/** Latest time a 4-digit year can express: 9999-12-31T23:59:59.999999Z. */
-const MAX_MICROS = 253_402_300_799_999_999;
+/**
+ * Latest time held exactly as µs in a JS number (2^53 - 1 µs, in 2255): later
+ * times would lose microseconds, and a child could sort before its parent.
+ */
+const MAX_MICROS = Number.MAX_SAFE_INTEGER;
 
-/** `YYYYMMDDTHHMMSSffffffZ` for a time in µs since the epoch (UTC), clamped to 1970–9999. */
+/** `YYYYMMDDTHHMMSSffffffZ` for a time in µs since the epoch (UTC), clamped to 1970–2255. */
 export function formatTimestamp(time: number): string {
   const micros = Number.isFinite(time) ? Math.min(Math.max(time, 0), MAX_MICROS) : 0;
   const ms = Math.floor(micros / 1000);
@@ -117,7 +120,8 @@ function parseTimestampAt(value: string, start: number): number | undefined {
     return undefined;
   }
   const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
-  return seconds * 1_000_000 + fraction;
+  const micros = seconds * 1_000_000 + fraction;
+  return micros <= MAX_MICROS ? micros : undefined;
 }
 
 function num(value: string, start: number, length: number): number {

@@ -29,11 +29,14 @@ import {
   LANGSMITH_TAGS_MEMBER,
   LANGSMITH_TRACE_HEADER,
   MAX_BAGGAGE_BYTES,
+  MAX_DOTTED_ORDER_LENGTH,
+  MAX_DOTTED_ORDER_SEGMENTS,
   MAX_TRACE_STATE_LENGTH,
+  TRACE_FLAG_RANDOM,
   TRACE_PARENT_HEADER,
   TRACE_STATE_HEADER,
 } from '../constants.js';
-import { formatBaggageMember, joinBaggage } from '../headers/baggage.js';
+import { formatBaggageMember, isValidProperties, joinBaggage } from '../headers/baggage.js';
 import { parseDottedOrder, type DottedOrder } from '../headers/dotted-order.js';
 import { runIdFromSpanId, spanIdFromRunId, traceIdFromLsTraceId } from '../headers/ids.js';
 import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
@@ -81,6 +84,8 @@ export interface PropagatorStats {
   injected: number;
   /** Outbound baggage members left out to stay within 64 members / 8192 bytes. */
   baggageMembersDropped: number;
+  /** Injects without `langsmith-trace` because the lineage was deeper than MAX_DOTTED_ORDER_SEGMENTS. */
+  lineageTooDeep: number;
 }
 
 const FIELDS = [TRACE_PARENT_HEADER, TRACE_STATE_HEADER, LANGSMITH_TRACE_HEADER, BAGGAGE_HEADER];
@@ -103,6 +108,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     malformed: { traceparent: 0, tracestate: 0, langsmithTrace: 0, baggageMembers: 0 },
     injected: 0,
     baggageMembersDropped: 0,
+    lineageTooDeep: 0,
   };
 
   private readonly _trust: TrustPolicy | boolean;
@@ -218,7 +224,12 @@ export class LangSmithPropagator implements TextMapPropagator {
     const spanContext = trace.getSpanContext(context);
     if (!spanContext || !isSpanContextValid(spanContext)) return;
 
-    setter.set(carrier, TRACE_PARENT_HEADER, formatTraceParent(spanContext.traceId, spanContext.spanId, spanContext.traceFlags));
+    // W3C level 2: the random flag describes the trace id, so it is kept for as
+    // long as the inbound trace id is (the SDK sets a child's flags from its sampler only).
+    const inbound = getInboundContext(context);
+    let flags = spanContext.traceFlags;
+    if (inbound && inbound.remote.traceId === spanContext.traceId) flags |= inbound.remote.traceFlags & TRACE_FLAG_RANDOM;
+    setter.set(carrier, TRACE_PARENT_HEADER, formatTraceParent(spanContext.traceId, spanContext.spanId, flags));
     const traceState = spanContext.traceState?.serialize();
     if (traceState) setter.set(carrier, TRACE_STATE_HEADER, traceState);
 
@@ -229,7 +240,6 @@ export class LangSmithPropagator implements TextMapPropagator {
       dottedOrder = lineage.dottedOrder;
       lsBaggage = lineage.baggage;
     } else {
-      const inbound = getInboundContext(context);
       if (inbound && inbound.remote.spanId === spanContext.spanId && inbound.remote.traceId === spanContext.traceId) {
         // No local span: re-emit the lineage that came in.
         dottedOrder = inbound.parent?.value;
@@ -242,14 +252,21 @@ export class LangSmithPropagator implements TextMapPropagator {
         );
       }
     }
-    if (dottedOrder) setter.set(carrier, LANGSMITH_TRACE_HEADER, dottedOrder);
+    if (dottedOrder && dottedOrder.length > MAX_DOTTED_ORDER_LENGTH) {
+      // Deeper than the next hop accepts: it would be ignored there anyway.
+      this.stats.lineageTooDeep++;
+      log.debug(`langsmith-trace not sent: lineage deeper than ${MAX_DOTTED_ORDER_SEGMENTS} runs`);
+    } else if (dottedOrder) {
+      setter.set(carrier, LANGSMITH_TRACE_HEADER, dottedOrder);
+    }
 
     const members: string[] = lsBaggage ? lsBaggage.members.slice() : [];
     const otelBaggage = propagation.getBaggage(context);
     if (otelBaggage) {
       for (const [key, entry] of otelBaggage.getAllEntries()) {
         if (LANGSMITH_MEMBERS.has(key)) continue;
-        members.push(formatBaggageMember(key, entry.value, entry.metadata?.toString()));
+        const properties = entry.metadata?.toString();
+        members.push(formatBaggageMember(key, entry.value, properties && isValidProperties(properties) ? properties : undefined));
       }
     }
     if (members.length > 0) {

@@ -43,7 +43,7 @@
  * Without OTel mode (REST), `runTreeForActiveSpan()` nests `traceable` runs
  * under the active OTel span's run.
  */
-import { context as otelContext, defaultTextMapSetter, diag, type Context, type TracerProvider } from '@opentelemetry/api';
+import { context as otelContext, defaultTextMapSetter, diag, trace, type Context, type TracerProvider } from '@opentelemetry/api';
 import type { RunTree, RunTreeConfig } from 'langsmith';
 import { BAGGAGE_HEADER, LANGSMITH_TRACE_HEADER } from '../constants.js';
 import { getContextLineage } from '../lineage/lineage.js';
@@ -59,19 +59,30 @@ const log = diag.createComponentLogger({ namespace: 'langsmith-otel-bridge' });
  * See the module comment for the environment OTel mode needs.
  */
 export async function enableLangSmithOtelMode(provider: TracerProvider): Promise<boolean> {
-  let setup: typeof import('langsmith/experimental/otel/setup');
+  let langsmith: typeof import('langsmith');
   try {
-    setup = await import('langsmith/experimental/otel/setup');
+    langsmith = await import('langsmith');
   } catch (err) {
     if (!isModuleNotFound(err)) throw err;
-    const message = `langsmith SDK OTel mode not enabled: ${(err as Error).message}`;
-    // No `langsmith` at all is normal (the app does not use the SDK); a missing OTel peer of its setup is not.
-    if (/['"]langsmith['"]/.test((err as Error).message)) log.debug(message);
-    else log.warn(message);
-    return false;
+    log.debug(`langsmith SDK OTel mode not enabled: ${(err as Error).message}`);
+    return false; // the app does not use the SDK
   }
-  setup.initializeOTEL({ globalTracerProvider: provider, skipGlobalContextManagerSetup: true });
-  untraceLangSmithFetch((await import('langsmith')).overrideFetchImplementation);
+  try {
+    const setup = await import('langsmith/experimental/otel/setup');
+    setup.initializeOTEL({ globalTracerProvider: provider, skipGlobalContextManagerSetup: true });
+  } catch (err) {
+    if (!isModuleNotFound(err)) throw err;
+    // initializeOTEL imports @opentelemetry/sdk-trace-base and the 2.x context
+    // manager, which OTel SDK 3.x no longer ships. What it would set up for a
+    // given provider is three globals the SDK reads (langsmith
+    // singletons/otel): set them directly.
+    log.debug(`initializeOTEL unavailable (${(err as Error).message}); registering the OTel instances directly`);
+    const g = globalThis as Record<symbol, unknown>;
+    g[Symbol.for('ls:otel_trace')] ??= trace;
+    g[Symbol.for('ls:otel_context')] ??= otelContext;
+    g[Symbol.for('ls:otel_get_default_otlp_tracer_provider')] = { DEFAULT_LANGSMITH_TRACER_PROVIDER: provider };
+  }
+  untraceLangSmithFetch(langsmith.overrideFetchImplementation);
   const env = process.env;
   if (env.LANGSMITH_TRACING !== 'true' && env.LANGCHAIN_TRACING_V2 !== 'true' && env.LANGCHAIN_TRACING !== 'true') {
     log.debug('langsmith SDK OTel mode enabled, but LANGSMITH_TRACING is not `true`: traceable() records nothing');
