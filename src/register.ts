@@ -11,7 +11,8 @@ import { BridgeConfigError, registerLangSmithBridge } from './setup/register.js'
 
 if (isBridgeEnabled(process.env)) {
   try {
-    await registerLangSmithBridge();
+    const bridge = await registerLangSmithBridge();
+    flushOnSignals(() => bridge.shutdown());
   } catch (err) {
     if (err instanceof BridgeConfigError) {
       process.stderr.write(`langsmith-otel-bridge: ${err.message}\n`);
@@ -21,4 +22,22 @@ if (isBridgeEnabled(process.env)) {
   }
 } else if (process.env.LANGSMITH_OTEL_QUIET !== 'true') {
   process.stderr.write('langsmith-otel-bridge: not enabled (set LANGSMITH_OTEL_ENABLED=true to trace this process)\n');
+}
+
+/**
+ * SIGTERM / SIGINT end a process without `beforeExit`: deliver what is queued
+ * first (at most 5 s). When the app has its own handler for the signal, it
+ * decides when to exit (call `getRegisteredBridge()?.shutdown()` there);
+ * otherwise the signal is raised again after the flush, so the process ends
+ * as it would have.
+ */
+function flushOnSignals(shutdown: () => Promise<void>): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      const timeout = new Promise((resolve) => setTimeout(resolve, 5000).unref());
+      void Promise.race([shutdown().catch(() => undefined), timeout]).then(() => {
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+    });
+  }
 }

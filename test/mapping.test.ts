@@ -1307,23 +1307,19 @@ const ERROR_ROWS: Row[] = [
   },
   {
     id: 'E3',
-    rule: 'OK status: no error, exception kept as an event',
-    cases: [{
-      span: {
-        then: (s) => {
-          s.recordException(boom(), T0);
-          s.setStatus({ code: SpanStatusCode.OK });
+    rule: 'OK status with exception events: still an error (as LangSmith ingest reads it)',
+    cases: [
+      {
+        span: {
+          then: (s) => {
+            s.recordException(boom(), T0);
+            s.setStatus({ code: SpanStatusCode.OK });
+          },
         },
+        expected: { error: 'Error: boom\n\nError: boom\n    at f (x.js:1:1)', events: [] },
       },
-      expected: {
-        error: undefined,
-        events: [{
-          name: 'exception',
-          time: T0_ISO,
-          kwargs: { 'exception.type': 'Error', 'exception.message': 'boom', 'exception.stacktrace': 'Error: boom\n    at f (x.js:1:1)' },
-        }],
-      },
-    }],
+      { span: { then: (s) => s.setStatus({ code: SpanStatusCode.OK }) }, expected: { error: undefined } },
+    ],
   },
   {
     id: 'E4',

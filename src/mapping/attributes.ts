@@ -1128,8 +1128,11 @@ function toolCall(id: unknown, name: unknown, args: unknown): Json {
  * so those events are then kept as plain events.
  */
 function errorOf(span: SpanLike, cx: Cx): string | undefined {
+  // Exception events make an error whatever the status: LangSmith's OTLP ingest
+  // reads them and not the status code, so both encodings agree; and the
+  // langsmith SDK's OTel mode sets OK when a run starts, which the OTel SDK
+  // then never lets its later ERROR replace.
   const code = span.status?.code;
-  if (code === SpanStatusCode.OK) return undefined;
   const texts: string[] = [];
   for (const i of cx.ev.exceptions) {
     cx.ev.consumed[i] = 1;

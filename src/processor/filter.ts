@@ -24,6 +24,8 @@ export const NOISY_INSTRUMENTATION_SCOPES: readonly string[] = [
   '@opentelemetry/instrumentation-router',
 ];
 
+const NOISY_SCOPES = new Set(NOISY_INSTRUMENTATION_SCOPES);
+
 interface SpanAtStart {
   readonly kind?: SpanKind;
   readonly instrumentationScope?: { name?: string };
@@ -41,7 +43,7 @@ export const defaultSpanFilter: SpanFilter = (span: Span): boolean => {
   const s = span as unknown as SpanAtStart;
   if (s.kind !== undefined && s.kind !== SpanKind.INTERNAL) return true;
   const scope = s.instrumentationScope?.name ?? s.instrumentationLibrary?.name;
-  return scope === undefined || !NOISY_INSTRUMENTATION_SCOPES.includes(scope);
+  return scope === undefined || !NOISY_SCOPES.has(scope);
 };
 
 /** Keeps every span. */

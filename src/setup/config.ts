@@ -114,7 +114,9 @@ export function resolveConfig(options: BridgeOptions = {}): ResolvedConfig {
   };
 
   const otlp = resolveOtlp(options.otlp, read);
-  const langsmith = otlp ? undefined : resolveLangSmith(options.langsmith, read);
+  // From the environment alone, OTLP wins over direct ingest (a collector forwards to LangSmith;
+  // both would record every run twice). An explicit `langsmith` option is honoured either way.
+  const langsmith = otlp && options.langsmith === undefined ? undefined : resolveLangSmith(options.langsmith, read);
   const fileOption = options.file ?? read('LANGSMITH_OTEL_FILE');
   const useDefaultFile = fileOption === undefined && !otlp && !langsmith;
   const file = fileOption === false ? undefined : fileOption ?? (useDefaultFile ? DEFAULT_FILE : undefined);
