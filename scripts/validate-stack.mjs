@@ -457,7 +457,10 @@ export function checkCompose(compose, { file = STACK_FILES.compose, text, checke
       continue;
     }
     if (svc.build === undefined) problems.push(`${file}: demo service ${name} must be built from the repo (build: .)`);
-    const expected = `node dist/esm/demo/services/${name}.js`;
+    // The bridged services load the register entry first; the LangSmith-native one has no OTel.
+    const expected = name === 'native'
+      ? `node dist/esm/demo/services/${name}.js`
+      : `node --import ./dist/esm/register.js dist/esm/demo/services/${name}.js`;
     if (commandOf(svc) !== expected) problems.push(`${file}: demo service ${name} must run "${expected}" (got "${commandOf(svc)}")`);
     const env = envOf(svc);
     if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) problems.push(`${file}: demo service ${name} lacks OTEL_EXPORTER_OTLP_ENDPOINT`);

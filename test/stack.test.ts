@@ -218,7 +218,7 @@ describe('broken variants are reported', () => {
     {
       rule: 'a demo service runs the wrong entry point',
       mutate: (s) => (s.compose.services.agent.command = ['node', 'dist/esm/demo/services/gateway.js']),
-      expected: /demo service agent must run "node dist\/esm\/demo\/services\/agent.js"/,
+      expected: /demo service agent must run "node --import \.\/dist\/esm\/register\.js dist\/esm\/demo\/services\/agent\.js"/,
     },
     {
       rule: 'the dns resolver name reaches only one sampling replica',
