@@ -64,6 +64,8 @@ export class BatchQueue<T> {
   private _items: T[] = [];
   private _head = 0;
   private _timer: NodeJS.Timeout | undefined;
+  /** The pending timer is an immediate export of a full batch. */
+  private _immediate = false;
   private _exporting: Promise<void> | undefined;
   private _attempt = 0;
   private _retryAt = 0;
@@ -102,8 +104,12 @@ export class BatchQueue<T> {
     }
     this._items.push(item);
     this.stats.queued++;
-    if (this.size >= this._maxBatch) this._kick(0);
-    else if (this._timer === undefined) this._kick(this._delay);
+    // One timer at a time: a full batch asks for an immediate export once, not on every push.
+    if (this.size >= this._maxBatch) {
+      if (!this._immediate) this._kick(0);
+    } else if (this._timer === undefined) {
+      this._kick(this._delay);
+    }
     return true;
   }
 
@@ -130,8 +136,10 @@ export class BatchQueue<T> {
     if (this._exporting) return; // the running export re-kicks when done
     const wait = Math.max(delay, this._retryAt - Date.now());
     this._clearTimer();
+    this._immediate = delay === 0;
     this._timer = setTimeout(() => {
       this._timer = undefined;
+      this._immediate = false;
       void this._exportNext(false);
     }, wait);
     this._timer.unref?.();
@@ -140,6 +148,7 @@ export class BatchQueue<T> {
   private _clearTimer(): void {
     if (this._timer !== undefined) clearTimeout(this._timer);
     this._timer = undefined;
+    this._immediate = false;
   }
 
   private _take(): T[] {
