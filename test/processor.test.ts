@@ -110,9 +110,12 @@ describe('LangSmithSpanProcessor', () => {
     const viaOtlp = lineageOf(otlp.runs());
     expect(viaOtlp).toEqual(lineageOf(direct.runs()));
     const rootRunId = codecs.runIdFromSpanId(root.spanContext().spanId);
-    expect(viaOtlp.map((r) => [r.name, r.run_type, r.parent_run_id])).toEqual([
-      ['handle', 'chain', undefined],
+    // Siblings started in the same millisecond tie in the dotted order (SDK 2.x start
+    // times have ms precision), so compare by name.
+    const byName = (rows: Array<[string, string, string | undefined]>) => rows.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    expect(byName(viaOtlp.map((r) => [r.name, r.run_type, r.parent_run_id]))).toEqual([
       ['chat gpt-x', 'llm', rootRunId],
+      ['handle', 'chain', undefined],
       ['lookup', 'tool', rootRunId],
     ]);
     expect(viaOtlp.every((r) => r.trace_id === rootRunId && r.session_name === 'bridge-tests')).toBe(true);

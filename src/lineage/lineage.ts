@@ -230,19 +230,16 @@ function inboundRun(parent: DottedOrder, baggage: LangSmithBaggage | undefined):
   };
 }
 
-let sequence = 0;
-
 /**
  * The span's start in µs. OTel JS SDK 2.x takes start times from Date.now()
- * (millisecond precision): the µs digits of such a time carry a sequence
- * number instead, as LangSmith's JS SDK does with its execution counter, so
- * runs started in the same millisecond keep their start order in LangSmith.
+ * (millisecond precision), so their µs digits are 000. They are left so: a
+ * LangSmith JS SDK run continued downstream puts its execution order (001,
+ * 002, …) in those digits, and anything larger here would make such a child
+ * of ours sort before its parent in the same millisecond, which LangSmith
+ * rejects. Same-millisecond siblings tie, which LangSmith allows.
  */
 function startMicrosOf(span: StartedSpan): number {
-  const micros = hrTimeToMicros(span.startTime) ?? Date.now() * 1000;
-  if (micros % 1000 !== 0) return micros;
-  sequence = sequence === 999 ? 1 : sequence + 1;
-  return micros + sequence;
+  return hrTimeToMicros(span.startTime) ?? Date.now() * 1000;
 }
 
 function sameSpan(a: SpanContext, b: SpanContext): boolean {

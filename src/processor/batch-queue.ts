@@ -22,7 +22,11 @@ export interface BatchQueueOptions {
   maxExportBatchSize?: number;
   /** Delay before a partial batch is exported. Default 1000 ms. */
   scheduledDelayMillis?: number;
-  /** An export call that takes longer counts as failed. Default 30000 ms. */
+  /**
+   * An export call that takes longer is abandoned and its items counted as
+   * dropped (not retried: it may still arrive). Keep it above the
+   * destination's own timeout. Default 30000 ms.
+   */
   exportTimeoutMillis?: number;
   /** Retries of a failed batch before it is dropped. Default 5. */
   maxRetries?: number;
@@ -39,6 +43,8 @@ export interface BatchQueueStats {
   droppedExportFailed: number;
   failedExports: number;
   retries: number;
+  /** Exports abandoned after `exportTimeoutMillis` (their items are in droppedExportFailed). */
+  timedOut: number;
 }
 
 export type ExportFn<T> = (batch: T[]) => Promise<void>;
@@ -53,6 +59,7 @@ export class BatchQueue<T> {
     droppedExportFailed: 0,
     failedExports: 0,
     retries: 0,
+    timedOut: 0,
   };
 
   private readonly _maxQueueSize: number;
@@ -70,6 +77,8 @@ export class BatchQueue<T> {
   private _attempt = 0;
   private _retryAt = 0;
   private _shutdown = false;
+  /** Set when shutdown starts: its flush tries each batch once and drops (and counts) what fails. */
+  private _closing = false;
   private _warnedFull = false;
 
   constructor(
@@ -127,6 +136,7 @@ export class BatchQueue<T> {
 
   async shutdown(): Promise<void> {
     if (this._shutdown) return;
+    this._closing = true;
     await this.forceFlush();
     this._shutdown = true;
     this._clearTimer();
@@ -181,8 +191,19 @@ export class BatchQueue<T> {
       this._retryAt = 0;
     } catch (err) {
       this.stats.failedExports++;
+      if (err instanceof ExportTimeout) {
+        // The export may still complete: retrying it could deliver the batch twice,
+        // so it is abandoned and counted. Destinations time out on their own first
+        // (OTLP exporter 10 s, langsmith Client 90 s) and then fail normally.
+        this.stats.droppedExportFailed += batch.length;
+        this.stats.timedOut++;
+        log.warn(`${this._name}: an export took longer than ${this._timeout} ms; its ${batch.length} item(s) are counted as dropped`);
+        return;
+      }
       this._attempt++;
-      const giveUp = this._attempt > this._maxRetries || this._shutdown;
+      // At shutdown no retries: with backoff they would hold the process for minutes
+      // (batches × (maxRetries + 1) × exportTimeoutMillis + backoff) against a dead destination.
+      const giveUp = this._attempt > this._maxRetries || this._closing;
       if (giveUp) {
         this.stats.droppedExportFailed += batch.length;
         this._attempt = 0;
@@ -212,12 +233,14 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   return value;
 }
 
+class ExportTimeout extends Error {}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`export timed out after ${ms} ms`)), ms);
+      timer = setTimeout(() => reject(new ExportTimeout(`export timed out after ${ms} ms`)), ms);
       timer.unref?.();
     }),
   ]).finally(() => clearTimeout(timer));

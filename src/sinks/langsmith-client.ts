@@ -1,17 +1,22 @@
 /**
- * Direct ingest through the real `langsmith` Client: its batching (multipart
- * or /runs/batch), compression and retries. For setups without a collector.
- * `langsmith` is an optional peer dependency, loaded on first use.
+ * Direct ingest through the real `langsmith` Client (`batchIngestRuns`: its
+ * serialization, limits and retries), for setups without a collector. The
+ * processor's queue batches; a batch LangSmith refuses is retried or counted
+ * as dropped, never lost silently. `langsmith` is an optional peer
+ * dependency, loaded on first use.
  */
 import type { Run } from '../mapping/types.js';
 import type { RunSink } from './types.js';
 
-/** The part of `langsmith`'s Client this sink uses. */
+/** The part of `langsmith`'s Client this sink uses. Typed loosely so every Client version fits. */
 interface ClientLike {
-  /** Typed loosely so the real Client (whose parameter type varies by version) fits. */
+  batchIngestRuns?(runs: never): Promise<void>;
   createRun(run: never): Promise<void>;
   awaitPendingTraceBatches(): Promise<void>;
 }
+
+/** LangSmith's batch endpoint takes at most 100 operations per request. */
+const MAX_RUNS_PER_REQUEST = 100;
 
 export interface LangSmithClientSinkOptions {
   /** A Client you configured yourself; otherwise one is built from the options below. */
@@ -39,8 +44,19 @@ export class LangSmithClientSink implements RunSink {
 
   async write(runs: Run[]): Promise<void> {
     const client = await this._getClient();
-    // With autoBatchTracing (the default) createRun queues; the Client batches, compresses and retries.
-    await Promise.all(runs.map((run) => client.createRun(toRunCreate(run) as never)));
+    if (typeof client.batchIngestRuns !== 'function') {
+      // An old Client: createRun queues in its own batcher, which only logs failures.
+      await Promise.all(runs.map((run) => client.createRun(toRunCreate(run) as never)));
+      return;
+    }
+    // batchIngestRuns sends now (with the Client's retries and limits) and rejects
+    // when LangSmith does not take the batch, so the processor's queue retries or
+    // counts it. createRun's background batcher would only log the failure: runs
+    // lost that way would still count as delivered.
+    for (let i = 0; i < runs.length; i += MAX_RUNS_PER_REQUEST) {
+      const runCreates = runs.slice(i, i + MAX_RUNS_PER_REQUEST).map(toRunCreate);
+      await client.batchIngestRuns({ runCreates } as never);
+    }
   }
 
   async forceFlush(): Promise<void> {

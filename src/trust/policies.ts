@@ -114,9 +114,16 @@ export function trustedNetworks(cidrs: readonly string[]): NetworkTrust {
   };
 }
 
-/** Trusted when any of the policies trusts the carrier. */
+/** Trusted when any of the policies trusts the carrier; a policy that throws counts as "no". */
 export function anyTrust(...policies: TrustPolicy[]): TrustPolicy {
-  return (carrier, getter) => policies.some((policy) => policy(carrier, getter));
+  return (carrier, getter) =>
+    policies.some((policy) => {
+      try {
+        return policy(carrier, getter) === true;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** The headers a gateway removes from outside requests before forwarding them. */

@@ -27,5 +27,10 @@ serve(
       });
     },
   },
-  async () => getRegisteredBridge()?.shutdown(),
+  async () => {
+    const bridge = getRegisteredBridge();
+    await bridge?.shutdown();
+    // For bench/load.mjs: the processor's counters (queued, exported, dropped) after the final flush.
+    if (bridge && process.env.DEMO_BRIDGE_STATS === 'true') process.stderr.write(`BRIDGE_STATS ${JSON.stringify(bridge.spanProcessor.stats)}\n`);
+  },
 );
