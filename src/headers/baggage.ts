@@ -43,7 +43,9 @@ export function parseBaggage(header: string): ParsedBaggage {
   for (const raw of input.split(',')) {
     const member = trimOws(raw);
     if (member.length === 0) continue;
-    bytes += utf8Length(member) + (bytes > 0 ? 1 : 0);
+    // A member that passes the grammar is ASCII, so its length is its size in
+    // bytes; one that is not is dropped whatever it counts.
+    bytes += member.length + (bytes > 0 ? 1 : 0);
     if (members.length >= MAX_BAGGAGE_MEMBERS || bytes > MAX_BAGGAGE_BYTES) {
       dropped++;
       continue;
@@ -136,40 +138,54 @@ export function joinBaggage(members: readonly string[]): { header: string; dropp
  * here would make the outgoing request itself fail).
  */
 export function isValidProperties(properties: string): boolean {
-  if (properties.length === 0) return false;
-  for (const raw of properties.split(';')) {
-    const property = trimOws(raw);
-    const eq = property.indexOf('=');
-    if (eq === -1) {
-      if (!isToken(property)) return false;
-    } else if (!isToken(trimOws(property.slice(0, eq))) || !isBaggageOctets(trimOws(property.slice(eq + 1)))) {
-      return false;
+  // One pass: states are "in a key", "after the key (OWS)", "in the value".
+  const n = properties.length;
+  let i = 0;
+  for (;;) {
+    while (i < n && isOwsCode(properties.charCodeAt(i))) i++;
+    const keyStart = i;
+    while (i < n && isTokenCode(properties.charCodeAt(i))) i++;
+    if (i === keyStart) return false; // empty property or a bad key character
+    while (i < n && isOwsCode(properties.charCodeAt(i))) i++;
+    if (i < n && properties.charCodeAt(i) === 0x3d) {
+      i++;
+      while (i < n && isOwsCode(properties.charCodeAt(i))) i++;
+      while (i < n && isOctetCode(properties.charCodeAt(i))) i++;
+      while (i < n && isOwsCode(properties.charCodeAt(i))) i++;
     }
+    if (i === n) return true;
+    if (properties.charCodeAt(i) !== 0x3b) return false;
+    i++;
   }
-  return true;
+}
+
+function isOwsCode(c: number): boolean {
+  return c === 0x20 || c === 0x09;
 }
 
 /** RFC 7230 token: the W3C baggage key grammar. */
 function isToken(value: string): boolean {
   if (value.length === 0) return false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    const ok =
-      (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
-      c === 0x21 || (c >= 0x23 && c <= 0x27) || c === 0x2a || c === 0x2b || c === 0x2d ||
-      c === 0x2e || c === 0x5e || c === 0x5f || c === 0x60 || c === 0x7c || c === 0x7e;
-    if (!ok) return false;
-  }
+  for (let i = 0; i < value.length; i++) if (!isTokenCode(value.charCodeAt(i))) return false;
   return true;
+}
+
+function isTokenCode(c: number): boolean {
+  return (
+    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
+    c === 0x21 || (c >= 0x23 && c <= 0x27) || c === 0x2a || c === 0x2b || c === 0x2d ||
+    c === 0x2e || c === 0x5e || c === 0x5f || c === 0x60 || c === 0x7c || c === 0x7e
+  );
 }
 
 /** `baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E` (empty allowed). */
 function isBaggageOctets(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e || c === 0x22 || c === 0x2c || c === 0x3b || c === 0x5c) return false;
-  }
+  for (let i = 0; i < value.length; i++) if (!isOctetCode(value.charCodeAt(i))) return false;
   return true;
+}
+
+function isOctetCode(c: number): boolean {
+  return c >= 0x21 && c <= 0x7e && c !== 0x22 && c !== 0x2c && c !== 0x3b && c !== 0x5c;
 }
 
 /** UTF-8 byte length without allocating. */

@@ -62,8 +62,7 @@ export function isPaddedSpanRunId(runId: string): boolean {
 
 /** Rule 2: LangSmith trace UUID → OTel trace id; `undefined` if not a UUID. */
 export function traceIdFromLsTraceId(lsTraceId: string): string | undefined {
-  if (!isUuid(lsTraceId)) return undefined;
-  return uuidHex(lsTraceId);
+  return isUuid(lsTraceId) ? uuidHex(lsTraceId) : undefined;
 }
 
 /** The inverse of rule 2, used to show both id worlds side by side. */
@@ -74,20 +73,31 @@ export function lsTraceIdFromTraceId(traceId: string): string {
 
 /** Rule 3: run UUID → remote parent span id; `undefined` if not derivable. */
 export function spanIdFromRunId(runId: string): string | undefined {
-  if (!isUuid(runId)) return undefined;
-  const hex = uuidHex(runId);
-  const head = hex.slice(0, 16);
-  const tail = hex.slice(16, 32);
-  const preferTail = head === '0000000000000000' || isJsUuidV7(hex);
-  const first = preferTail ? tail : head;
-  const second = preferTail ? head : tail;
-  if (first !== '0000000000000000') return first;
-  return second !== '0000000000000000' ? second : undefined;
+  return isUuid(runId) ? spanIdOfValidUuid(runId) : undefined;
 }
 
+/**
+ * Rule 3 for a UUID already validated (e.g. by parseDottedOrder, which
+ * rejects the nil UUID): extract's hot path skips the second check.
+ */
+export function spanIdOfValidUuid(runId: string): string | undefined {
+  // 8-4-4-4-12: bytes 0–7 are the first 18 characters less dashes, 8–15 the rest.
+  const head = runId.slice(0, 8) + runId.slice(9, 13) + runId.slice(14, 18);
+  const tail = runId.slice(19, 23) + runId.slice(24, 36);
+  const preferTail = head === ZERO_HALF || runId.startsWith(JS_RUN_TREE_MARK, 14);
+  const first = preferTail ? tail : head;
+  const second = preferTail ? head : tail;
+  if (first !== ZERO_HALF) return first;
+  return second !== ZERO_HALF ? second : undefined;
+}
+
+const ZERO_HALF = '0000000000000000';
 /** `tttttttt-tttt-7000-8000-…`: the LangSmith JS RunTree id layout (rand_a and the top of rand_b zero). */
-function isJsUuidV7(hex: string): boolean {
-  return hex.startsWith('70008000', 12);
+const JS_RUN_TREE_MARK = '7000-8000';
+
+/** Rule 2 for a UUID already validated. */
+export function traceIdOfValidUuid(lsTraceId: string): string {
+  return uuidHex(lsTraceId);
 }
 
 function uuidHex(uuid: string): string {

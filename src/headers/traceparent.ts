@@ -41,10 +41,9 @@ export function parseTraceParent(header: string): TraceParent | undefined {
   ) {
     return undefined;
   }
-  const version = value.slice(0, 2);
-  if (!isLowerHex(version, 0, 2) || version === 'ff') return undefined;
-  if (version === '00') {
-    if (value.length !== TRACE_PARENT_LENGTH) return undefined;
+  if (!isLowerHex(value, 0, 2) || (value.charCodeAt(0) === 0x66 && value.charCodeAt(1) === 0x66)) return undefined; // ff
+  if (value.charCodeAt(0) === 0x30 && value.charCodeAt(1) === 0x30) {
+    if (value.length !== TRACE_PARENT_LENGTH) return undefined; // version 00
   } else if (value.length > TRACE_PARENT_LENGTH && value.charCodeAt(55) !== DASH) {
     return undefined;
   }
@@ -54,7 +53,12 @@ export function parseTraceParent(header: string): TraceParent | undefined {
   const traceId = value.slice(3, 35);
   const spanId = value.slice(36, 52);
   if (traceId === ZERO_TRACE_ID || spanId === ZERO_SPAN_ID) return undefined;
-  return { traceId, spanId, traceFlags: parseInt(value.slice(53, 55), 16) };
+  return { traceId, spanId, traceFlags: (hexValue(value.charCodeAt(53)) << 4) | hexValue(value.charCodeAt(54)) };
+}
+
+/** A lowercase hex digit's value (the caller has checked it is one). */
+function hexValue(c: number): number {
+  return c <= 0x39 ? c - 0x30 : c - 0x57;
 }
 
 /**

@@ -242,16 +242,16 @@ function startMicrosOf(span: StartedSpan): number {
   return hrTimeToMicros(span.startTime) ?? Date.now() * 1000;
 }
 
-function sameSpan(a: SpanContext, b: SpanContext): boolean {
-  return a.spanId === b.spanId && a.traceId === b.traceId;
-}
-
 function safeKeep(keep: (span: Span) => boolean, span: Span): boolean {
   try {
     return keep(span);
   } catch {
     return true; // a throwing filter must not strand anything: keep the span
   }
+}
+
+function sameSpan(a: SpanContext, b: SpanContext): boolean {
+  return a.spanId === b.spanId && a.traceId === b.traceId;
 }
 
 /** OTel HrTime [seconds, nanoseconds] → µs since the epoch. */

@@ -38,7 +38,7 @@ import {
 } from '../constants.js';
 import { formatBaggageMember, isValidProperties, joinBaggage } from '../headers/baggage.js';
 import { parseDottedOrder, type DottedOrder } from '../headers/dotted-order.js';
-import { runIdFromSpanId, spanIdFromRunId, traceIdFromLsTraceId } from '../headers/ids.js';
+import { runIdFromSpanId, spanIdOfValidUuid, traceIdOfValidUuid } from '../headers/ids.js';
 import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
 import { formatTraceParent, parseTraceParent, type TraceParent } from '../headers/traceparent.js';
 import { getContextLineage } from '../lineage/lineage.js';
@@ -196,8 +196,9 @@ export class LangSmithPropagator implements TextMapPropagator {
         mode = 'traceparent';
       }
     } else if (lsParent) {
-      const traceId = traceIdFromLsTraceId(lsParent.lsTraceId);
-      const spanId = spanIdFromRunId(lsParent.runId);
+      // parseDottedOrder validated both UUIDs.
+      const traceId = traceIdOfValidUuid(lsParent.lsTraceId);
+      const spanId = spanIdOfValidUuid(lsParent.runId);
       if (traceId && spanId) {
         remote = { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true };
         mode = 'langsmith';
@@ -213,7 +214,7 @@ export class LangSmithPropagator implements TextMapPropagator {
         baggage: baggage && members?.langsmith ? baggage.langsmith() : undefined,
         remote,
       };
-      result = setInboundContext(trace.setSpanContext(result, remote), inbound);
+      result = setInboundContext(result, inbound);
     }
     if (baggage && members?.foreign) result = propagation.setBaggage(result, new DeferredBaggage(baggage));
     return result;
@@ -226,6 +227,7 @@ export class LangSmithPropagator implements TextMapPropagator {
 
     // W3C level 2: the random flag describes the trace id, so it is kept for as
     // long as the inbound trace id is (the SDK sets a child's flags from its sampler only).
+    const lineage = getContextLineage(context);
     const inbound = getInboundContext(context);
     let flags = spanContext.traceFlags;
     if (inbound && inbound.remote.traceId === spanContext.traceId) flags |= inbound.remote.traceFlags & TRACE_FLAG_RANDOM;
@@ -235,7 +237,6 @@ export class LangSmithPropagator implements TextMapPropagator {
 
     let dottedOrder: string | undefined;
     let lsBaggage: LangSmithBaggage | undefined;
-    const lineage = getContextLineage(context);
     if (lineage) {
       dottedOrder = lineage.dottedOrder;
       lsBaggage = lineage.baggage;
@@ -339,8 +340,8 @@ export class LangSmithPropagator implements TextMapPropagator {
  */
 function isConsistent(traceParent: TraceParent, lsParent: DottedOrder): boolean {
   return (
-    spanIdFromRunId(lsParent.runId) === traceParent.spanId ||
-    traceIdFromLsTraceId(lsParent.lsTraceId) === traceParent.traceId
+    spanIdOfValidUuid(lsParent.runId) === traceParent.spanId ||
+    traceIdOfValidUuid(lsParent.lsTraceId) === traceParent.traceId
   );
 }
 

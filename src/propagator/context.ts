@@ -3,7 +3,7 @@
  * inject. Keys are created with `createContextKey`, which uses `Symbol.for`,
  * so two copies of this package (ESM and CJS) share them.
  */
-import { createContextKey, type Context, type SpanContext } from '@opentelemetry/api';
+import { createContextKey, trace, type Context, type SpanContext } from '@opentelemetry/api';
 import type { DottedOrder } from '../headers/dotted-order.js';
 import type { LangSmithBaggage } from '../headers/langsmith-baggage.js';
 
@@ -38,12 +38,18 @@ const UNTRUSTED_CALLER_KEY = createContextKey('langsmith-otel-bridge: untrusted 
 /** The key `@opentelemetry/core`'s suppressTracing() sets; same Symbol.for description. */
 const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
 
+/**
+ * What extract recorded. A context value, not a property of the remote span:
+ * it must stay reachable below a local span the sampler dropped (no lineage),
+ * so that inject still keeps the inbound W3C random flag.
+ */
 export function getInboundContext(context: Context): InboundContext | undefined {
   return context.getValue(INBOUND_KEY) as InboundContext | undefined;
 }
 
+/** Puts `inbound.remote` in the context as the remote parent, and `inbound` beside it. */
 export function setInboundContext(context: Context, inbound: InboundContext): Context {
-  return context.setValue(INBOUND_KEY, inbound);
+  return trace.setSpanContext(context, inbound.remote).setValue(INBOUND_KEY, inbound);
 }
 
 /** The caller's span context of an untrusted request: only ever used as a span link. */

@@ -120,7 +120,7 @@ export class DeferredBaggage implements Baggage {
   }
 
   getAllEntries(): [string, BaggageEntry][] {
-    return Array.from(this._source.parsed.entries.entries(), ([k, v]) => [k, { ...v }]);
+    return Array.from(this._source.parsed.entries.entries()); // as the API's BaggageImpl does
   }
 
   setEntry(key: string, entry: BaggageEntry): Baggage {
@@ -156,7 +156,7 @@ class MapBaggage implements Baggage {
   }
 
   getAllEntries(): [string, BaggageEntry][] {
-    return Array.from(this._entries.entries(), ([k, v]) => [k, { ...v }]);
+    return Array.from(this._entries.entries());
   }
 
   setEntry(key: string, entry: BaggageEntry): Baggage {
