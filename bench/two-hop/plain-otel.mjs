@@ -12,7 +12,14 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 
 const provider = new BasicTracerProvider({
   resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME ?? 'plain' }),
-  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT }))],
+  // The bridge's queue defaults (1 s delay, 512 per batch, 2048 queued), so both export alike.
+  spanProcessors: [
+    new BatchSpanProcessor(new OTLPTraceExporter({ url: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT }), {
+      scheduledDelayMillis: 1000,
+      maxExportBatchSize: 512,
+      maxQueueSize: 2048,
+    }),
+  ],
 });
 trace.setGlobalTracerProvider(provider);
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

@@ -144,13 +144,14 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
   }
 
   /** Encoding (a): each span with its run as `langsmith.*` attributes. */
-  private _exportSpans(spans: SpanLike[]): Promise<void> {
+  private async _exportSpans(spans: SpanLike[]): Promise<void> {
     const encoded: SpanLike[] = [];
-    for (const span of spans) {
-      const view = this._encode(span);
+    for (let i = 0; i < spans.length; i++) {
+      if (i > 0 && i % MAP_CHUNK === 0) await yieldToEventLoop();
+      const view = this._encode(spans[i]!);
       if (view !== undefined) encoded.push(view);
     }
-    if (encoded.length === 0) return Promise.resolve();
+    if (encoded.length === 0) return;
     return new Promise((resolve, reject) => {
       try {
         this._exporter!.export(encoded, (result) => {
@@ -178,9 +179,11 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
   }
 
   /** Encoding (b): the runs of kept spans. */
-  private _writeRuns(sink: RunSink, spans: SpanLike[]): Promise<void> {
+  private async _writeRuns(sink: RunSink, spans: SpanLike[]): Promise<void> {
     const runs: Run[] = [];
-    for (const span of spans) {
+    for (let i = 0; i < spans.length; i++) {
+      if (i > 0 && i % MAP_CHUNK === 0) await yieldToEventLoop();
+      const span = spans[i]!;
       const lineage = getSpanLineage(span);
       if (lineage && !isOwnRun(lineage, span.spanContext().spanId)) continue;
       let run: Run;
@@ -197,8 +200,19 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
       }
       runs.push(run);
     }
-    return runs.length > 0 ? sink.write(runs) : Promise.resolve();
+    if (runs.length > 0) await sink.write(runs);
   }
+}
+
+/**
+ * Mapping runs on the application's event loop: a batch is mapped in chunks
+ * with a yield between them, so a 512-span batch (≈ 7 ms of mapping) never
+ * holds up requests for longer than one chunk.
+ */
+const MAP_CHUNK = 64;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A view of the span with other attributes; everything else is the span's own. */

@@ -142,7 +142,8 @@ export async function registerLangSmithBridge(options: BridgeOptions = {}): Prom
   };
   process.once('beforeExit', () => void bridge.forceFlush());
   registered = bridge;
-  if (!options.quiet) process.stderr.write(describeDestinations(config) + '\n');
+  const quiet = options.quiet ?? (options.env ?? process.env).LANGSMITH_OTEL_QUIET === 'true';
+  if (!quiet) process.stderr.write(describeDestinations(config) + '\n');
   return bridge;
 }
 
