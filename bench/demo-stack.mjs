@@ -54,6 +54,10 @@ export async function startDemoStack(options = {}) {
     LANGSMITH_API_KEY: 'local-demo',
     LANGSMITH_OTEL_FILE: '',
     DEMO_BRIDGE_STATS: 'true',
+    // The agent makes ~6 spans a request: at ~450 req/s that is ~2,700 spans/s into
+    // a direct-ingest queue; OpenTelemetry's default bound (2048) absorbs under a
+    // second of a stalled export. A service this busy raises the bound:
+    OTEL_BSP_MAX_QUEUE_SIZE: process.env.OTEL_BSP_MAX_QUEUE_SIZE ?? '16384',
     ...options.env,
   });
   const bridged = { LANGSMITH_OTEL_ENABLED: 'true', LANGSMITH_OTEL_PRINT: 'false' };

@@ -95,3 +95,15 @@ describe('resolveConfig: where traces go (precedence: options > environment > de
     });
   });
 });
+
+describe('resolveConfig: export queue (OpenTelemetry BSP variables)', () => {
+  it('reads OTEL_BSP_* and rejects what is not a positive whole number', () => {
+    expect(resolveConfig(env({ OTEL_BSP_MAX_QUEUE_SIZE: '16384', OTEL_BSP_SCHEDULE_DELAY: '200' })).queue).toEqual({
+      maxQueueSize: 16384,
+      maxExportBatchSize: undefined,
+      scheduledDelayMillis: 200,
+      exportTimeoutMillis: undefined,
+    });
+    expect(() => resolveConfig(env({ OTEL_BSP_MAX_QUEUE_SIZE: 'lots' }))).toThrow(/OTEL_BSP_MAX_QUEUE_SIZE=lots: set a positive whole number/);
+  });
+});

@@ -52,6 +52,12 @@ export interface BridgeOptions {
    * Default: on when LANGSMITH_OTEL_ENABLED / LANGSMITH_TRACING_MODE=otel is set.
    */
   langsmithOtelMode?: boolean;
+  /**
+   * Export queue settings for every destination. Env (OpenTelemetry's own):
+   * OTEL_BSP_MAX_QUEUE_SIZE (2048), OTEL_BSP_MAX_EXPORT_BATCH_SIZE (512),
+   * OTEL_BSP_SCHEDULE_DELAY (1000 ms), OTEL_BSP_EXPORT_TIMEOUT (30000 ms).
+   */
+  queue?: { maxQueueSize?: number; maxExportBatchSize?: number; scheduledDelayMillis?: number; exportTimeoutMillis?: number };
   /** Suppress the one start-up line on stderr. */
   quiet?: boolean;
   /** For tests: the environment to read instead of process.env. */
@@ -92,6 +98,7 @@ export interface ResolvedConfig {
   instrumentFetch: boolean;
   /** See BridgeOptions.langsmithOtelMode. */
   langsmithOtelMode: boolean;
+  queue: { maxQueueSize?: number; maxExportBatchSize?: number; scheduledDelayMillis?: number; exportTimeoutMillis?: number };
 }
 
 export class BridgeConfigError extends Error {
@@ -154,6 +161,15 @@ export function resolveConfig(options: BridgeOptions = {}): ResolvedConfig {
     samplerRatio,
     instrumentHttp: options.instrumentHttp ?? true,
     instrumentFetch: options.instrumentFetch ?? true,
+    queue: {
+      maxQueueSize: options.queue?.maxQueueSize ?? positiveInt(read('OTEL_BSP_MAX_QUEUE_SIZE'), 'OTEL_BSP_MAX_QUEUE_SIZE'),
+      maxExportBatchSize:
+        options.queue?.maxExportBatchSize ?? positiveInt(read('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'), 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
+      scheduledDelayMillis:
+        options.queue?.scheduledDelayMillis ?? positiveInt(read('OTEL_BSP_SCHEDULE_DELAY'), 'OTEL_BSP_SCHEDULE_DELAY'),
+      exportTimeoutMillis:
+        options.queue?.exportTimeoutMillis ?? positiveInt(read('OTEL_BSP_EXPORT_TIMEOUT'), 'OTEL_BSP_EXPORT_TIMEOUT'),
+    },
     langsmithOtelMode: options.langsmithOtelMode ?? isBridgeEnabled(env),
   };
 }
@@ -249,6 +265,13 @@ function resolveTrust(
   }
   if (policies.length === 0) return { trust: false, networkTrust: undefined };
   return { trust: policies.length === 1 ? policies[0]! : anyTrust(...policies), networkTrust };
+}
+
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new BridgeConfigError(`${name}=${value}: set a positive whole number, e.g. ${name}=4096.`);
+  return n;
 }
 
 function parseBool(value: string | undefined, name: string | undefined): boolean | undefined {

@@ -62,6 +62,7 @@ export async function createLangSmithBridge(options: BridgeOptions = {}): Promis
     sinks,
     project: config.project,
     exportFilteredSpans: !config.otlp?.toLangSmith,
+    ...definedOnly(config.queue),
   });
 
   const instrumentations: LangSmithBridgeComponents['instrumentations'] = [];
@@ -195,6 +196,10 @@ function makeSampler(sdk: TraceSdk, config: ResolvedConfig): unknown {
     default:
       return new sdk.ParentBasedSampler({ root: new sdk.AlwaysOnSampler() });
   }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 async function load<T>(name: string, purpose: string): Promise<T> {

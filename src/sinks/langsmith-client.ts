@@ -53,10 +53,13 @@ export class LangSmithClientSink implements RunSink {
     // when LangSmith does not take the batch, so the processor's queue retries or
     // counts it. createRun's background batcher would only log the failure: runs
     // lost that way would still count as delivered.
+    // The requests of one batch go out together; the batch fails if any does.
+    const requests: Array<Promise<void>> = [];
     for (let i = 0; i < runs.length; i += MAX_RUNS_PER_REQUEST) {
       const runCreates = runs.slice(i, i + MAX_RUNS_PER_REQUEST).map(toRunCreate);
-      await client.batchIngestRuns({ runCreates } as never);
+      requests.push(client.batchIngestRuns({ runCreates } as never));
     }
+    await Promise.all(requests);
   }
 
   async forceFlush(): Promise<void> {
