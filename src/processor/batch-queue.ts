@@ -130,7 +130,7 @@ export class BatchQueue<T> {
       const wait = this._retryAt - Date.now();
       if (wait > 0) await sleep(wait);
       this._clearTimer();
-      await this._exportNext(true);
+      await this._exportNext();
     }
   }
 
@@ -150,7 +150,7 @@ export class BatchQueue<T> {
     this._timer = setTimeout(() => {
       this._timer = undefined;
       this._immediate = false;
-      void this._exportNext(false);
+      void this._exportNext();
     }, wait);
     this._timer.unref?.();
   }
@@ -172,18 +172,18 @@ export class BatchQueue<T> {
     return batch;
   }
 
-  private _exportNext(flushing: boolean): Promise<void> {
+  private _exportNext(): Promise<void> {
     if (this._exporting) return this._exporting;
     if (this.size === 0) return Promise.resolve();
     const batch = this._take();
-    this._exporting = this._run(batch, flushing).finally(() => {
+    this._exporting = this._run(batch).finally(() => {
       this._exporting = undefined;
       if (this.size > 0 && !this._shutdown) this._kick(this.size >= this._maxBatch ? 0 : this._delay);
     });
     return this._exporting;
   }
 
-  private async _run(batch: T[], flushing: boolean): Promise<void> {
+  private async _run(batch: T[]): Promise<void> {
     try {
       await withTimeout(this._export(batch), this._timeout);
       this.stats.exported += batch.length;
@@ -220,7 +220,6 @@ export class BatchQueue<T> {
       this._items = keep.concat(this._items.slice(this._head));
       this._head = 0;
       log.debug(`${this._name}: export failed (attempt ${this._attempt}); retrying`, err);
-      if (flushing) return;
     }
   }
 }

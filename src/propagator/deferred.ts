@@ -112,37 +112,36 @@ export class InboundBaggage {
  * returns a new Baggage.
  */
 export class DeferredBaggage implements Baggage {
+  private _baggage: MapBaggage | undefined;
+
   constructor(private readonly _source: InboundBaggage) {}
 
+  private get _real(): MapBaggage {
+    return (this._baggage ??= new MapBaggage(this._source.parsed.entries));
+  }
+
   getEntry(key: string): BaggageEntry | undefined {
-    const entry = this._source.parsed.entries.get(key);
-    return entry ? { ...entry } : undefined;
+    return this._real.getEntry(key);
   }
 
   getAllEntries(): [string, BaggageEntry][] {
-    return Array.from(this._source.parsed.entries.entries()); // as the API's BaggageImpl does
+    return this._real.getAllEntries();
   }
 
   setEntry(key: string, entry: BaggageEntry): Baggage {
-    const next = new Map(this._source.parsed.entries);
-    next.set(key, entry);
-    return new MapBaggage(next);
+    return this._real.setEntry(key, entry);
   }
 
   removeEntry(key: string): Baggage {
-    const next = new Map(this._source.parsed.entries);
-    next.delete(key);
-    return new MapBaggage(next);
+    return this._real.removeEntry(key);
   }
 
   removeEntries(...keys: string[]): Baggage {
-    const next = new Map(this._source.parsed.entries);
-    for (const key of keys) next.delete(key);
-    return new MapBaggage(next);
+    return this._real.removeEntries(...keys);
   }
 
   clear(): Baggage {
-    return new MapBaggage(new Map());
+    return this._real.clear();
   }
 }
 
@@ -156,7 +155,7 @@ class MapBaggage implements Baggage {
   }
 
   getAllEntries(): [string, BaggageEntry][] {
-    return Array.from(this._entries.entries());
+    return Array.from(this._entries.entries()); // as the API's BaggageImpl does
   }
 
   setEntry(key: string, entry: BaggageEntry): Baggage {
