@@ -111,11 +111,15 @@ describe('LangSmithSpanProcessor on SDK 3.x → ingest', () => {
     expect(viaOtlp).toEqual(lineageOf(direct.runs()));
     const rootRunId = codecs.runIdFromSpanId(root.spanContext().spanId);
     const toolRunId = codecs.runIdFromSpanId(tool.spanContext().spanId);
-    expect(viaOtlp.map((r) => [r.name, r.run_type, r.parent_run_id])).toEqual([
-      ['handle', 'chain', undefined],
+    // By name: siblings started in the same millisecond tie on their timestamp and
+    // sort by run id (random), which LangSmith allows, so dotted order says nothing
+    // about which sibling came first.
+    const byName = (rows: Array<[string, string, string | undefined]>) => rows.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    expect(byName(viaOtlp.map((r) => [r.name, r.run_type, r.parent_run_id]))).toEqual([
       ['chat gpt-x', 'llm', rootRunId],
-      ['lookup', 'tool', rootRunId],
       ['fetch-doc', 'chain', toolRunId],
+      ['handle', 'chain', undefined],
+      ['lookup', 'tool', rootRunId],
     ]);
     expect(viaOtlp.every((r) => r.trace_id === rootRunId && r.session_name === 'sdk3-tests')).toBe(true);
     const [tree] = otlp.traces();
