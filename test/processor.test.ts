@@ -15,7 +15,7 @@ import {
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Client, RunTree } from 'langsmith';
 import { afterEach, describe, expect, it } from 'vitest';
 import { codecs, LangSmithPropagator } from '../src/index.js';
@@ -175,6 +175,43 @@ describe('LangSmithSpanProcessor', () => {
     const dns = otlp.runs().find((r) => r.name === 'dns.lookup')!;
     expect(dns.attributes).toMatchObject({ 'langsmith.bridge.excluded': true });
     expect(dns.attributes!['langsmith.span.id']).toBeUndefined();
+  });
+
+  it('the exporter gets flat copies of the ReadableSpan fields; only roots carry langsmith.is_root, a stray one is overwritten', async () => {
+    const exported: ReadableSpan[] = [];
+    const exporter = { export: (spans: ReadableSpan[], cb: (r: { code: number }) => void) => (exported.push(...spans), cb({ code: 0 })), shutdown: async () => {} };
+    const processor = new LangSmithSpanProcessor({ exporter, project: 'p', scheduledDelayMillis: 20 });
+    const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'svc' }), spanProcessors: [processor] });
+    cleanups.push(() => provider.shutdown());
+    const tracer = provider.getTracer('app', '1.2.3');
+    const root = tracer.startSpan('root', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET' } });
+    const stray = child(tracer, 'claims-root', root, { attributes: { 'langsmith.is_root': true } });
+    stray.addEvent('note', { n: 1 });
+    stray.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+    stray.end();
+    const plain = child(tracer, 'plain', root);
+    plain.end();
+    root.end();
+    await processor.forceFlush();
+
+    const byName = Object.fromEntries(exported.map((s) => [s.name, s]));
+    expect(byName.root!.attributes).toMatchObject({ 'langsmith.is_root': true, 'http.request.method': 'GET' });
+    expect(byName['claims-root']!.attributes['langsmith.is_root']).toBe(false);
+    expect('langsmith.is_root' in byName.plain!.attributes).toBe(false);
+    expect(byName.plain!.attributes['langsmith.span.parent_id']).toBe(codecs.runIdFromSpanId(root.spanContext().spanId));
+    // Every ReadableSpan field, as own data of the copy; the original span is untouched.
+    const original = stray as unknown as ReadableSpan;
+    const copy = byName['claims-root']!;
+    expect(copy).not.toBe(original);
+    for (const field of ['name', 'kind', 'startTime', 'endTime', 'status', 'links', 'duration', 'ended', 'resource', 'instrumentationScope', 'droppedAttributesCount', 'droppedEventsCount', 'droppedLinksCount', 'parentSpanContext'] as const) {
+      expect(Object.prototype.hasOwnProperty.call(copy, field), field).toBe(true);
+      expect(copy[field], field).toEqual(original[field]);
+    }
+    expect(copy.spanContext()).toEqual(original.spanContext());
+    expect(copy.events.map((e) => e.name)).toEqual(['note', 'exception']); // error status → exception event for ingest
+    expect(original.events.map((e) => e.name)).toEqual(['note']);
+    expect(original.attributes['langsmith.is_root']).toBe(true);
+    expect(original.attributes['langsmith.span.id']).toBeUndefined();
   });
 
   it('continues an upstream LangSmith run: RunTree (real Client) → headers → our spans, one tree in the same ingest', async () => {

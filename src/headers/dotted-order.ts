@@ -95,14 +95,19 @@ const MAX_MICROS = Number.MAX_SAFE_INTEGER;
 /** `YYYYMMDDTHHMMSSffffffZ` for a time in µs since the epoch (UTC), clamped to 1970–2255. */
 export function formatTimestamp(time: number): string {
   const micros = Number.isFinite(time) ? Math.min(Math.max(time, 0), MAX_MICROS) : 0;
-  const ms = Math.floor(micros / 1000);
-  const iso = new Date(ms).toISOString(); // 2025-01-02T03:04:05.678Z
-  const sub = String(Math.floor(micros - ms * 1000)).padStart(3, '0');
-  return (
-    iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + 'T' +
-    iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19) + iso.slice(20, 23) + sub + 'Z'
-  );
+  const seconds = Math.floor(micros / 1e6);
+  // Spans start within the same few seconds: the date part is formatted once
+  // per second (Date#toISOString dominated span start otherwise).
+  if (seconds !== timestampCache.seconds) {
+    const iso = new Date(seconds * 1000).toISOString(); // 2025-01-02T03:04:05.000Z
+    timestampCache.seconds = seconds;
+    timestampCache.prefix =
+      iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + 'T' + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19);
+  }
+  return timestampCache.prefix + String(Math.floor(micros - seconds * 1e6)).padStart(6, '0') + 'Z';
 }
+
+const timestampCache = { seconds: NaN, prefix: '' };
 
 /** Parses the (grammar-checked) timestamp of the segment at `start`; `undefined` for an impossible date. */
 function parseTimestampAt(value: string, start: number): number | undefined {

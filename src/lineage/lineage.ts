@@ -66,7 +66,8 @@ export function getSpanLineage(span: object | undefined): SpanLineage | undefine
   return ((span as Record<symbol, SpanLineage | undefined>)[LINEAGE_KEY]) ?? frozenSpans.get(span);
 }
 
-function setSpanLineage(span: object, lineage: SpanLineage): void {
+/** Internal: gives a copy of a span (the exported view) its original's lineage. */
+export function setSpanLineage(span: object, lineage: SpanLineage): void {
   try {
     (span as Record<symbol, SpanLineage>)[LINEAGE_KEY] = lineage;
   } catch {

@@ -28,14 +28,18 @@ export const GEN_AI_COMPLETION = 'gen_ai.completion';
  */
 export const LS_EXCLUDED = 'langsmith.bridge.excluded';
 
-/** The `langsmith.*` attributes describing `run`. */
-export function runToAttributes(run: Run): Attributes {
-  const attributes: Attributes = {
-    [LS_SPAN_ID]: run.id,
-    [LS_NAME]: run.name,
-    [LS_SPAN_KIND]: run.run_type,
-    [LS_IS_ROOT]: run.parent_run_id === undefined,
-  };
+/**
+ * The `langsmith.*` attributes describing `run`, written into `attributes`
+ * (a fresh object by default) and returned.
+ */
+export function runToAttributes(run: Run, attributes: Attributes = {}): Attributes {
+  attributes[LS_SPAN_ID] = run.id;
+  attributes[LS_NAME] = run.name;
+  attributes[LS_SPAN_KIND] = run.run_type;
+  // Only roots say so: `false` is ingest's default. A `true` the span itself
+  // carried is overwritten, or ingest would cut the run off its parent.
+  if (run.parent_run_id === undefined) attributes[LS_IS_ROOT] = true;
+  else if (attributes[LS_IS_ROOT] !== undefined) attributes[LS_IS_ROOT] = false;
   if (run.trace_id) attributes[LS_TRACE_ID] = run.trace_id;
   if (run.parent_run_id) attributes[LS_PARENT_ID] = run.parent_run_id;
   if (run.dotted_order) attributes[LS_DOTTED_ORDER] = run.dotted_order;
@@ -58,8 +62,13 @@ export function runToAttributes(run: Run): Attributes {
 
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
+    // Without a replacer first: a replacer function makes JSON.stringify several times slower.
+    return JSON.stringify(value) ?? 'null';
   } catch {
-    return '"[unserializable]"';
+    try {
+      return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
+    } catch {
+      return '"[unserializable]"';
+    }
   }
 }

@@ -83,14 +83,40 @@ export function trustedNetworks(cidrs: readonly string[]): NetworkTrust {
   const list = new BlockList();
   for (const cidr of cidrs) addCidr(list, cidr);
 
-  const trustedCarriers = new WeakSet<object>();
+  // Per-network-policy keys: two policies never read each other's marks.
+  const TRUSTED = Symbol('langsmith-otel-bridge.trusted-carrier');
+  const PEER = Symbol('langsmith-otel-bridge.trusted-peer');
   const isTrustedAddress = (address: string | undefined): boolean => {
     if (!address) return false;
     const family = isIP(address);
     return family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6');
   };
+  // A socket's peer never changes: checked once per connection, not per request
+  // (BlockList#check builds a native SocketAddress each call). The marks are
+  // symbol properties, not WeakSet entries, which the GC would walk each cycle.
+  const trustedPeer = (socket: (object & { remoteAddress?: string }) | undefined | null): boolean => {
+    if (!socket || typeof socket !== 'object') return false;
+    const known = (socket as Record<symbol, boolean | undefined>)[PEER];
+    if (known !== undefined) return known;
+    const trusted = isTrustedAddress(socket.remoteAddress);
+    // remoteAddress is undefined until connected and after close: only a real answer is kept.
+    if (socket.remoteAddress) {
+      try {
+        (socket as Record<symbol, boolean>)[PEER] = trusted;
+      } catch {
+        // not cacheable: checked again next time
+      }
+    }
+    return trusted;
+  };
   const mark = (request: IncomingMessage): void => {
-    if (request?.headers && isTrustedAddress(request.socket?.remoteAddress)) trustedCarriers.add(request.headers);
+    const headers = request?.headers as Record<symbol, boolean> | undefined;
+    if (!headers || typeof headers !== 'object' || !trustedPeer(request.socket)) return;
+    try {
+      headers[TRUSTED] = true;
+    } catch {
+      // a frozen headers object stays untrusted
+    }
   };
   const ignoreIncomingRequestHook = (request: IncomingMessage): boolean => {
     mark(request);
@@ -98,7 +124,7 @@ export function trustedNetworks(cidrs: readonly string[]): NetworkTrust {
   };
   return {
     // instrumentation-http extracts from `request.headers`, the object marked above.
-    trust: (carrier: unknown) => typeof carrier === 'object' && carrier !== null && trustedCarriers.has(carrier),
+    trust: (carrier: unknown) => typeof carrier === 'object' && carrier !== null && (carrier as Record<symbol, unknown>)[TRUSTED] === true,
     ignoreIncomingRequestHook,
     instrumentationConfig(config) {
       const user = config?.ignoreIncomingRequestHook;
