@@ -2,13 +2,14 @@
 // the bridge against plain OpenTelemetry on the same services, interleaved
 // rounds in one run. Both export OTLP/protobuf to the same local receiver.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const REQUESTS = Number(process.env.TWO_HOP_REQUESTS ?? 2000);
-const ROUNDS = Number(process.env.TWO_HOP_ROUNDS ?? 8);
+const REQUESTS = Number(process.env.TWO_HOP_REQUESTS ?? 4000);
+const ROUNDS = Number(process.env.TWO_HOP_ROUNDS ?? 16);
 const CONCURRENCY = 16;
 
 const children = [];
@@ -82,6 +83,16 @@ function pct(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/** CPU time (user + system) a process has used, in ms; undefined where /proc is not available. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
 function stop(child) {
   return new Promise((resolve) => {
     child.once('exit', resolve);
@@ -95,9 +106,12 @@ export async function run() {
   const otlpUrl = `${receiver.url}otel/v1/traces`;
   const pairs = { plain: await startPair('plain', otlpUrl), bridge: await startPair('bridge', otlpUrl) };
   const samples = { plain: [], bridge: [] };
+  const cpu = { plain: {}, bridge: {} };
   const rounds = [];
   try {
     for (const mode of ['plain', 'bridge']) await load(pairs[mode].front.url, 200); // warm-up
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const mode of ['plain', 'bridge']) for (const role of ['front', 'back']) cpu[mode][role] = -cpuMs(pairs[mode][role].child.pid);
     for (let r = 0; r < ROUNDS; r++) {
       const round = {};
       for (const mode of r % 2 ? ['bridge', 'plain'] : ['plain', 'bridge']) {
@@ -110,24 +124,39 @@ export async function run() {
       }
       rounds.push(round);
     }
+    // Export work of the last round included: every span is sent before the second reading.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const mode of ['plain', 'bridge']) for (const role of ['front', 'back']) cpu[mode][role] += cpuMs(pairs[mode][role].child.pid);
   } finally {
     for (const { front, back } of Object.values(pairs)) await Promise.all([stop(front.child), stop(back.child)]);
     await stop(receiver.child);
   }
-  const row = (mode) => ({ p50: pct(samples[mode], 50), p99: pct(samples[mode], 99), n: samples[mode].length });
+  const perRequest = (ms, n) => (Number.isFinite(ms) ? (ms * 1000) / n : undefined); // µs
+  const row = (mode) => ({
+    p50: pct(samples[mode], 50),
+    p99: pct(samples[mode], 99),
+    n: samples[mode].length,
+    cpuFrontUs: perRequest(cpu[mode].front, samples[mode].length),
+    cpuBackUs: perRequest(cpu[mode].back, samples[mode].length),
+  });
   const plain = row('plain');
   const bridge = row('bridge');
   const overhead = (bridge.p50 / plain.p50 - 1) * 100;
   console.log(`\n### Two-hop request (Node ${process.version}, loopback, concurrency ${CONCURRENCY}, ${REQUESTS} requests per variant)\n`);
-  console.log('| variant | p50 | p99 |');
-  console.log('|---|---|---|');
-  console.log(`| plain OpenTelemetry (W3C propagators, BatchSpanProcessor → OTLP) | ${plain.p50.toFixed(2)} ms | ${plain.p99.toFixed(2)} ms |`);
-  console.log(`| bridge (register entry → OTLP) | ${bridge.p50.toFixed(2)} ms | ${bridge.p99.toFixed(2)} ms |`);
+  const us = (v) => (v === undefined ? 'n/a' : `${v.toFixed(0)} µs`);
+  console.log('| variant | p50 | p99 | CPU per request: front | back |');
+  console.log('|---|---|---|---|---|');
+  console.log(`| plain OpenTelemetry (W3C propagators, BatchSpanProcessor → OTLP) | ${plain.p50.toFixed(2)} ms | ${plain.p99.toFixed(2)} ms | ${us(plain.cpuFrontUs)} | ${us(plain.cpuBackUs)} |`);
+  console.log(`| bridge (register entry → OTLP) | ${bridge.p50.toFixed(2)} ms | ${bridge.p99.toFixed(2)} ms | ${us(bridge.cpuFrontUs)} | ${us(bridge.cpuBackUs)} |`);
+  if (plain.cpuFrontUs !== undefined && bridge.cpuFrontUs !== undefined) {
+    const cpuRatio = (bridge.cpuFrontUs + bridge.cpuBackUs) / (plain.cpuFrontUs + plain.cpuBackUs);
+    console.log(`\nCPU per request, both services, export included: ${((cpuRatio - 1) * 100).toFixed(1)}% over plain`);
+  }
   const perRound = rounds.map((r) => (r.bridge / r.plain - 1) * 100);
   const medianRound = [...perRound].sort((a, b) => a - b)[Math.floor(perRound.length / 2)];
   console.log(`\np50 overhead: ${overhead.toFixed(1)}% pooled; per round ${perRound.map((v) => v.toFixed(1) + '%').join(', ')} (median ${medianRound.toFixed(1)}%)`);
   console.log(`target ≤ 5%: ${overhead <= 5 ? 'met' : '**not met**'}`);
-  return { plain, bridge, p50OverheadPercent: overhead, perRoundPercent: perRound };
+  return { plain, bridge, p50OverheadPercent: overhead, perRoundPercent: perRound, medianRoundPercent: medianRound };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -108,7 +108,7 @@ interface StartedSpan extends Span {
  *
  * onStart only links the new record to its parent's; run id, dotted order
  * and trace id are computed on first read (inject or export) and cached, so
- * the per-span cost on the request path is one small object and a WeakMap set.
+ * the per-span cost on the request path is one small object and a symbol-keyed property set on the span.
  */
 export class LineageTracker {
   private readonly _rootBaggage: LangSmithBaggage | undefined;

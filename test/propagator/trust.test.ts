@@ -165,6 +165,36 @@ describe('trust', () => {
         expect(seen.at(-1)).toEqual({ project: 'attacker', parent: '01a200aa-925f-7000-8000-02c54bd19234' });
       });
 
+      it('every request on a kept-alive connection is trusted (the peer is checked once per socket)', async () => {
+        const before = seen.length;
+        let connections = 0;
+        const onConnection = () => connections++;
+        server.on('connection', onConnection);
+        try {
+          for (let i = 0; i < 3; i++) await (await fetch(url, { headers: HOSTILE })).text(); // undici keeps the connection
+        } finally {
+          server.off('connection', onConnection);
+        }
+        expect(connections).toBeLessThanOrEqual(1);
+        expect(seen.slice(before)).toEqual(Array(3).fill({ project: 'attacker', parent: '01a200aa-925f-7000-8000-02c54bd19234' }));
+      });
+
+      it('one socket, two policies: each keeps its own verdict, and a socket not yet connected is not cached', () => {
+        const socket: { remoteAddress?: string } = {};
+        const loopback = trustedNetworks(['127.0.0.0/8']);
+        const tenNet = trustedNetworks(['10.0.0.0/8']);
+        const extractWith = (policy: ReturnType<typeof trustedNetworks>) => {
+          const headers = { ...HOSTILE };
+          policy.ignoreIncomingRequestHook({ headers, socket } as never);
+          return getInboundContext(new LangSmithPropagator({ trust: policy.trust }).extract(ROOT_CONTEXT, headers, defaultTextMapGetter));
+        };
+        expect(extractWith(loopback)).toBeUndefined(); // no peer address yet: untrusted, and not remembered
+        socket.remoteAddress = '127.0.0.1';
+        expect(extractWith(loopback)).toBeDefined();
+        expect(extractWith(tenNet)).toBeUndefined();
+        expect(extractWith(loopback)).toBeDefined();
+      });
+
       it('a caller outside the allow-list is not', () => {
         const headers = { ...HOSTILE };
         const netTrust = trustedNetworks(['10.0.0.0/8']);
