@@ -12,12 +12,13 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 
 const provider = new BasicTracerProvider({
   resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME ?? 'plain' }),
-  // The bridge's queue defaults (1 s delay, 512 per batch, 2048 queued), so both export alike.
+  // The bridge's queue defaults (1 s delay, 512 per batch, 2048 queued), and the
+  // same OTEL_BSP_* overrides it reads, so both export alike.
   spanProcessors: [
     new BatchSpanProcessor(new OTLPTraceExporter({ url: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT }), {
-      scheduledDelayMillis: 1000,
-      maxExportBatchSize: 512,
-      maxQueueSize: 2048,
+      scheduledDelayMillis: Number(process.env.OTEL_BSP_SCHEDULE_DELAY ?? 1000),
+      maxExportBatchSize: Number(process.env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE ?? 512),
+      maxQueueSize: Number(process.env.OTEL_BSP_MAX_QUEUE_SIZE ?? 2048),
     }),
   ],
 });
