@@ -1281,7 +1281,18 @@ const ERROR_ROWS: Row[] = [
             span.setStatus({ code: SpanStatusCode.ERROR, message: 'not used' });
           },
         },
-        expected: { error: 'Error: boom\n\nError: boom\n    at f (x.js:1:1)\n\nTypeError: bad', events: [] },
+        expected: { error: 'Error: boom\n    at f (x.js:1:1)\n\nTypeError: bad', events: [] },
+      },
+      {
+        // The langsmith SDK's OTel mode: recordException(new Error(String(err))).
+        span: {
+          then: (span) => {
+            const err = new Error('Error: search failed');
+            err.stack = 'Error: Error: search failed\n    at translate (t.js:1:1)';
+            span.recordException(err, T0);
+          },
+        },
+        expected: { error: 'Error: search failed\n\nError: Error: search failed\n    at translate (t.js:1:1)', events: [] },
       },
       {
         span: { then: (span) => span.recordException('just a message', T0) },
@@ -1316,7 +1327,7 @@ const ERROR_ROWS: Row[] = [
             s.setStatus({ code: SpanStatusCode.OK });
           },
         },
-        expected: { error: 'Error: boom\n\nError: boom\n    at f (x.js:1:1)', events: [] },
+        expected: { error: 'Error: boom\n    at f (x.js:1:1)', events: [] },
       },
       { span: { then: (s) => s.setStatus({ code: SpanStatusCode.OK }) }, expected: { error: undefined } },
     ],
@@ -1466,7 +1477,7 @@ const EVENT_ROWS: Row[] = [
       expected: {
         inputs: { messages: [{ role: 'user', content: 'hi' }] },
         outputs: { choices: [{ index: 0, message: { role: 'assistant', content: 'yo' } }] },
-        error: 'Error: boom\n\nError: boom\n    at f (x.js:1:1)',
+        error: 'Error: boom\n    at f (x.js:1:1)',
         events: [{ name: 'first_token', time: T0_ISO, kwargs: { ms: 120 } }],
       },
     }],

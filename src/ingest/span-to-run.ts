@@ -164,7 +164,10 @@ function errorFromEvents(record: OtlpSpanRecord): string | undefined {
     const type = stringAttr(event.attributes, 'exception.type');
     const message = stringAttr(event.attributes, 'exception.message');
     const stack = stringAttr(event.attributes, 'exception.stacktrace');
-    const head = type !== undefined && message !== undefined ? `${type}: ${message}` : message ?? type ?? 'exception';
+    const head =
+      type !== undefined && message !== undefined
+        ? message.startsWith(`${type}:`) ? message : `${type}: ${message}`
+        : message ?? type ?? 'exception';
     // A JS stack already starts with "Type: message"; do not repeat it.
     if (stack === undefined || stack === '') texts.push(head);
     else texts.push(stack.startsWith(head) ? stack : `${head}\n${stack}`);

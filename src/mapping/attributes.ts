@@ -1134,6 +1134,15 @@ function toolCall(id: unknown, name: unknown, args: unknown): Json {
  * (langsmith.md §4); an explicit OK status means the exception was handled,
  * so those events are then kept as plain events.
  */
+/**
+ * `type: message`, unless the message already starts with its type (the
+ * langsmith SDK's OTel mode records `new Error(String(error))`, whose message
+ * is "Error: …" already).
+ */
+function typed(type: string, message: string): string {
+  return message.startsWith(`${type}:`) ? message : `${type}: ${message}`;
+}
+
 function errorOf(span: SpanLike, cx: Cx): string | undefined {
   // Exception events make an error whatever the status: LangSmith's OTLP ingest
   // reads them and not the status code, so both encodings agree; and the
@@ -1147,8 +1156,9 @@ function errorOf(span: SpanLike, cx: Cx): string | undefined {
     const type = nonEmpty(a, C.EXCEPTION_TYPE);
     const message = nonEmpty(a, C.EXCEPTION_MESSAGE);
     const stack = nonEmpty(a, C.EXCEPTION_STACKTRACE);
-    const head = type !== undefined && message !== undefined ? `${type}: ${message}` : (type ?? message ?? '');
-    const text = stack === undefined ? head : head === '' ? stack : `${head}\n\n${stack}`;
+    const head = type !== undefined && message !== undefined ? typed(type, message) : (type ?? message ?? '');
+    // A JS stack already starts with "Type: message": then the stack alone.
+    const text = stack === undefined ? head : head === '' || stack.startsWith(head) ? stack : `${head}\n\n${stack}`;
     if (text !== '') texts.push(text);
   }
   if (texts.length > 0) return texts.join('\n\n');
