@@ -39,6 +39,8 @@ function track(child) {
 export async function startDemoStack(options = {}) {
   const dist = options.dist ?? DEFAULT_DIST;
   const { startIngestServer } = await import(pathToFileURL(join(dist, 'ingest/index.js')).href);
+  // The same three services, trust policies and wiring as `npm run demo`.
+  const { startDemoServices } = await import(pathToFileURL(join(dist, 'demo/topology.js')).href);
   const registerEntry = join(dist, 'register.js');
   const ingest = await startIngestServer();
 
@@ -60,27 +62,10 @@ export async function startDemoStack(options = {}) {
     OTEL_BSP_MAX_QUEUE_SIZE: process.env.OTEL_BSP_MAX_QUEUE_SIZE ?? '16384',
     ...options.env,
   });
-  const bridged = { LANGSMITH_OTEL_ENABLED: 'true', LANGSMITH_OTEL_PRINT: 'false' };
-
   const services = {};
-  const start = (name, nodeArgs, env) =>
-    startService(name, join(dist, 'demo/services', `${name}.js`), nodeArgs, env, options).then((s) => (services[name] = s));
+  const start = (name, nodeArgs, env) => startService(name, join(dist, 'demo/services', `${name}.js`), nodeArgs, env, options);
   try {
-    const native = await start('native', [], { ...baseEnv, OTEL_SERVICE_NAME: 'native' });
-    const agent = await start('agent', ['--import', registerEntry], {
-      ...baseEnv,
-      ...bridged,
-      OTEL_SERVICE_NAME: 'agent',
-      NATIVE_URL: native.url,
-      LANGSMITH_OTEL_TRUST: '127.0.0.0/8,::1/128',
-    });
-    await start('gateway', ['--import', registerEntry], {
-      ...baseEnv,
-      ...bridged,
-      OTEL_SERVICE_NAME: 'gateway',
-      AGENT_URL: agent.url,
-      LANGSMITH_OTEL_TRUST: 'false',
-    });
+    await startDemoServices(start, registerEntry, baseEnv, services);
   } catch (err) {
     await Promise.all(Object.values(services).map((s) => s.stop(2000)));
     await ingest.close();

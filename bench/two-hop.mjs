@@ -11,9 +11,9 @@ import { dirname, join } from 'node:path';
 const here = dirname(fileURLToPath(import.meta.url));
 const REQUESTS = Number(process.env.TWO_HOP_REQUESTS ?? 16000);
 const ROUNDS = Number(process.env.TWO_HOP_ROUNDS ?? 16);
-// JIT warm-up per variant before anything is measured. After a few hundred
-// requests V8's optimizing compiler still took a third of both variants' CPU
-// (perf, measured); after 10,000 it was down to ~1%: the figures are steady state.
+// JIT warm-up per variant before anything is measured. After 200 requests
+// V8's optimizing compiler still took 29–38% of either variant's CPU (perf,
+// measured); after 10,000, 0.1–3.5%: the figures are steady state.
 const WARMUP = Number(process.env.TWO_HOP_WARMUP ?? 10000);
 // --export-between-rounds: both variants batch up to 4,096 spans (a round's
 // worth) and export on the 1 s timer, i.e. in the pause after each round, so

@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTree } from '../ingest/format-tree.js';
 import { startIngestServer, type IngestServer } from '../ingest/server.js';
+import { startDemoServices, type DemoServiceName } from './topology.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const registerEntry = resolve(here, '../register.js');
@@ -46,34 +47,14 @@ async function main(): Promise<void> {
     Object.assign(baseEnv, { LANGSMITH_ENDPOINT: ingest.url, LANGSMITH_API_KEY: 'local-demo', LANGSMITH_OTEL_FILE: '' });
     console.log(`local LangSmith ingest endpoint: ${ingest.url} (runs → ${RUNS_FILE})`);
   }
-  const bridged = { LANGSMITH_OTEL_ENABLED: 'true', LANGSMITH_OTEL_PRINT: 'false' };
-
-  const services: Service[] = [];
+  const started: Partial<Record<DemoServiceName, Service>> = {};
+  const services = () => Object.values(started);
   const stopAll = async () => {
-    await Promise.all(services.map((s) => stop(s.child)));
+    await Promise.all(services().map((s) => stop(s.child)));
     await ingest?.close();
   };
   try {
-    const native = await start('native', [], { ...baseEnv, OTEL_SERVICE_NAME: 'native' });
-    services.push(native);
-    const agent = await start('agent', ['--import', registerEntry], {
-      ...baseEnv,
-      ...bridged,
-      OTEL_SERVICE_NAME: 'agent',
-      NATIVE_URL: native.url,
-      // Internal service: trusts callers on loopback only.
-      LANGSMITH_OTEL_TRUST: '127.0.0.0/8,::1/128',
-    });
-    services.push(agent);
-    const gateway = await start('gateway', ['--import', registerEntry], {
-      ...baseEnv,
-      ...bridged,
-      OTEL_SERVICE_NAME: 'gateway',
-      AGENT_URL: agent.url,
-      // The public edge: nobody's trace headers are trusted.
-      LANGSMITH_OTEL_TRUST: 'false',
-    });
-    services.push(gateway);
+    const { gateway } = await startDemoServices(start, registerEntry, baseEnv, started);
 
     for (const question of QUESTIONS) {
       const res = await fetch(`${gateway.url}/ask`, {
@@ -90,7 +71,7 @@ async function main(): Promise<void> {
       await res.arrayBuffer();
     }
   } finally {
-    await Promise.all(services.map((s) => stop(s.child))); // services flush on SIGTERM
+    await Promise.all(services().map((s) => stop(s.child))); // services flush on SIGTERM
   }
 
   if (!ingest) {

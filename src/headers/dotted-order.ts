@@ -15,6 +15,7 @@
  * MAX_DOTTED_ORDER_SEGMENTS segments.
  */
 import { MAX_DOTTED_ORDER_LENGTH, MAX_DOTTED_ORDER_SEGMENTS } from '../constants.js';
+import { perSecond } from './per-second.js';
 import { trimOws } from './traceparent.js';
 
 const TIMESTAMP_LENGTH = 22;
@@ -96,18 +97,14 @@ const MAX_MICROS = Number.MAX_SAFE_INTEGER;
 export function formatTimestamp(time: number): string {
   const micros = Number.isFinite(time) ? Math.min(Math.max(time, 0), MAX_MICROS) : 0;
   const seconds = Math.floor(micros / 1e6);
-  // Spans start within the same few seconds: the date part is formatted once
-  // per second (Date#toISOString dominated span start otherwise).
-  if (seconds !== timestampCache.seconds) {
-    const iso = new Date(seconds * 1000).toISOString(); // 2025-01-02T03:04:05.000Z
-    timestampCache.seconds = seconds;
-    timestampCache.prefix =
-      iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + 'T' + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19);
-  }
-  return timestampCache.prefix + String(Math.floor(micros - seconds * 1e6)).padStart(6, '0') + 'Z';
+  return compactSecond(seconds) + String(Math.floor(micros - seconds * 1e6)).padStart(6, '0') + 'Z';
 }
 
-const timestampCache = { seconds: NaN, prefix: '' };
+/** `YYYYMMDDTHHMMSS` of a second since the epoch. */
+const compactSecond = perSecond((seconds) => {
+  const iso = new Date(seconds * 1000).toISOString(); // 2025-01-02T03:04:05.000Z
+  return iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + 'T' + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19);
+});
 
 /** Parses the (grammar-checked) timestamp of the segment at `start`; `undefined` for an impossible date. */
 function parseTimestampAt(value: string, start: number): number | undefined {

@@ -18,6 +18,7 @@
 import { parseDottedOrder } from '../headers/dotted-order.js';
 import { isLowerHex } from '../headers/hex.js';
 import { isUuid, runIdFromSpanId } from '../headers/ids.js';
+import { exceptionHead } from '../mapping/attributes.js';
 import type { OtlpAttributes, OtlpSpanRecord, OtlpValue } from './otlp-protobuf.js';
 import { isoFromMicros, type IngestedRun, type RunLineage } from './run-store.js';
 
@@ -164,10 +165,7 @@ function errorFromEvents(record: OtlpSpanRecord): string | undefined {
     const type = stringAttr(event.attributes, 'exception.type');
     const message = stringAttr(event.attributes, 'exception.message');
     const stack = stringAttr(event.attributes, 'exception.stacktrace');
-    const head =
-      type !== undefined && message !== undefined
-        ? message.startsWith(`${type}:`) ? message : `${type}: ${message}`
-        : message ?? type ?? 'exception';
+    const head = type !== undefined && message !== undefined ? exceptionHead(type, message) : message ?? type ?? 'exception';
     // A JS stack already starts with "Type: message"; do not repeat it.
     if (stack === undefined || stack === '') texts.push(head);
     else texts.push(stack.startsWith(head) ? stack : `${head}\n${stack}`);

@@ -15,6 +15,7 @@
  */
 import { SpanStatusCode, type AttributeValue, type Attributes, type HrTime } from '@opentelemetry/api';
 import { utf8Length } from '../headers/baggage.js';
+import { perSecond } from '../headers/per-second.js';
 import * as C from './conventions.js';
 import type { MappedAttributes, RunType, SpanEventLike, SpanLike, UsageMetadata } from './types.js';
 
@@ -52,16 +53,11 @@ export function hrTimeToIso(time: HrTime): string {
   nanos %= 1e9;
   const ms = seconds * 1000;
   if (Math.abs(ms) > MAX_DATE_MS) return EPOCH_ISO;
-  // Spans of a batch start and end within a few seconds: the date part of the
-  // last second is reused (Date#toISOString was the mapping's hottest call).
-  if (seconds !== isoCache.seconds) {
-    isoCache.seconds = seconds;
-    isoCache.prefix = new Date(ms).toISOString().slice(0, -5); // …SS.000Z, or a ±YYYYYY year
-  }
-  return `${isoCache.prefix}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
+  return `${isoSecond(seconds)}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
 }
 
-const isoCache = { seconds: NaN, prefix: '' };
+/** `YYYY-MM-DDTHH:MM:SS` (or a ±YYYYYY year) of a second since the epoch. */
+const isoSecond = perSecond((seconds) => new Date(seconds * 1000).toISOString().slice(0, -5));
 
 /** Maps one ended span's own data to LangSmith run fields (see MAPPING.md). */
 export function mapAttributes(span: SpanLike, options: MapOptions = {}): MappedAttributes {
@@ -1129,20 +1125,19 @@ function toolCall(id: unknown, name: unknown, args: unknown): Json {
 // ---- Error and events ----
 
 /**
- * Every `exception` event as `type: message\n\nstacktrace`, joined by a blank
- * line; with none, an ERROR status's message. Ingest reads only the events
- * (langsmith.md §4); an explicit OK status means the exception was handled,
- * so those events are then kept as plain events.
- */
-/**
  * `type: message`, unless the message already starts with its type (the
  * langsmith SDK's OTel mode records `new Error(String(error))`, whose message
  * is "Error: …" already).
  */
-function typed(type: string, message: string): string {
+export function exceptionHead(type: string, message: string): string {
   return message.startsWith(`${type}:`) ? message : `${type}: ${message}`;
 }
 
+/**
+ * Every `exception` event as `type: message\n\nstacktrace` (E1), joined by a
+ * blank line, whatever the status (E3); with none, an ERROR status's message
+ * (E2). Ingest reads only the events (langsmith.md §4).
+ */
 function errorOf(span: SpanLike, cx: Cx): string | undefined {
   // Exception events make an error whatever the status: LangSmith's OTLP ingest
   // reads them and not the status code, so both encodings agree; and the
@@ -1156,7 +1151,7 @@ function errorOf(span: SpanLike, cx: Cx): string | undefined {
     const type = nonEmpty(a, C.EXCEPTION_TYPE);
     const message = nonEmpty(a, C.EXCEPTION_MESSAGE);
     const stack = nonEmpty(a, C.EXCEPTION_STACKTRACE);
-    const head = type !== undefined && message !== undefined ? typed(type, message) : (type ?? message ?? '');
+    const head = type !== undefined && message !== undefined ? exceptionHead(type, message) : (type ?? message ?? '');
     // A JS stack already starts with "Type: message": then the stack alone.
     const text = stack === undefined ? head : head === '' || stack.startsWith(head) ? stack : `${head}\n\n${stack}`;
     if (text !== '') texts.push(text);

@@ -50,7 +50,7 @@ export function runToAttributes(run: Run, attributes: Attributes = {}): Attribut
   for (const key in metadata) {
     const value = metadata[key];
     if (value === undefined || value === null) continue;
-    attributes[metadataKey(key)] =
+    attributes[LS_METADATA_PREFIX + key] =
       typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
         ? value
         : safeJson(value);
@@ -59,23 +59,6 @@ export function runToAttributes(run: Run, attributes: Attributes = {}): Attribut
   if (run.outputs !== undefined) attributes[GEN_AI_COMPLETION] = safeJson(run.outputs);
   return attributes;
 }
-
-/**
- * `langsmith.metadata.<key>`, built once per key: a fresh concatenation per
- * span would be flattened and looked up in V8's string table again each time
- * it becomes a property name. Bounded: past the cap, keys are built as needed.
- */
-function metadataKey(key: string): string {
-  let full = metadataKeys.get(key);
-  if (full === undefined) {
-    full = LS_METADATA_PREFIX + key;
-    if (metadataKeys.size < MAX_CACHED_METADATA_KEYS) metadataKeys.set(key, full);
-  }
-  return full;
-}
-
-const metadataKeys = new Map<string, string>();
-const MAX_CACHED_METADATA_KEYS = 1024;
 
 function safeJson(value: unknown): string {
   try {

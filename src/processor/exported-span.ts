@@ -3,7 +3,8 @@
  * attributes (and events). One class, one shape: the OTLP serializer reads
  * every field of every span, and plain own fields of a single shape keep its
  * property accesses monomorphic — per-span `Object.create(span)` views, each
- * with a different prototype, made serialization ~50% slower (bench/two-hop).
+ * with a different prototype, made serialization ~40% slower (measured: 22.7
+ * against 16.3 µs per HTTP span).
  *
  * The fields are those of the SDK's ReadableSpan (2.x and 3.x alike), read
  * once from the ended span (whose getters — `duration`, `ended`, the dropped

@@ -11,6 +11,7 @@ import {
   parseDottedOrder,
 } from '../../src/headers/dotted-order.js';
 import { MAX_DOTTED_ORDER_SEGMENTS } from '../../src/constants.js';
+import { perSecond } from '../../src/headers/per-second.js';
 
 const ROOT_ID = '019424f8-632e-7000-8000-008074abbf4d';
 const CHILD_ID = '019424f8-632f-7000-8000-01a3c0de0001';
@@ -134,6 +135,24 @@ describe('parseDottedOrder', () => {
     ])('%s', (_name, value) => {
       expect(parseDottedOrder(value)).toBeUndefined();
     });
+  });
+});
+
+describe('perSecond', () => {
+  it('formats a second once while it repeats, and again for every other second', () => {
+    const calls: number[] = [];
+    const memo = perSecond((s) => (calls.push(s), `s${s}`));
+    expect([5, 5, 6, 5, 5, 7, 7].map(memo)).toEqual(['s5', 's5', 's6', 's5', 's5', 's7', 's7']);
+    expect(calls).toEqual([5, 6, 5, 7]);
+  });
+
+  it('formatTimestamp agrees with Date#toISOString across second boundaries, in any order', () => {
+    const base = Date.UTC(2026, 10, 22, 23, 59, 58) * 1000;
+    for (const micros of [base + 999_999, base + 1_000_000, base, base + 2_000_001, base + 1_999_999, base + 999_999]) {
+      const iso = new Date(Math.floor(micros / 1000)).toISOString();
+      const expected = iso.slice(0, 19).replace(/[-:]/g, '') + iso.slice(20, 23) + String(micros % 1000).padStart(3, '0') + 'Z';
+      expect(formatTimestamp(micros)).toBe(expected);
+    }
   });
 });
 

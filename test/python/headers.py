@@ -21,17 +21,7 @@ for _key in ("LANGSMITH_API_KEY", "LANGCHAIN_API_KEY"):
     os.environ.pop(_key, None)
 os.environ.setdefault("LANGSMITH_ENDPOINT", "http://127.0.0.1:9")
 
-
-def run_fields(run) -> dict:
-    return {
-        "id": str(run.id),
-        "trace_id": str(run.trace_id),
-        "dotted_order": run.dotted_order,
-        "parent_run_id": str(run.parent_run_id) if run.parent_run_id else None,
-        "project_name": run.session_name,
-        "tags": list(run.tags or []),
-        "metadata": dict((run.extra or {}).get("metadata") or {}),
-    }
+from run_fields import run_fields  # noqa: E402  (this directory is on sys.path: run as a script)
 
 
 def to_headers(spec: dict) -> dict:

@@ -42,25 +42,12 @@ from fastapi import FastAPI, Request  # noqa: E402
 from langsmith import traceable  # noqa: E402
 from langsmith.middleware import TracingMiddleware  # noqa: E402
 from langsmith.run_helpers import get_current_run_tree  # noqa: E402
+from run_fields import run_fields  # noqa: E402  (this directory is on sys.path: run as a script)
 
 app = FastAPI()
 app.add_middleware(TracingMiddleware)
 
 RECORDS: list[dict] = []
-
-
-def run_fields(run) -> dict | None:
-    if run is None:
-        return None
-    return {
-        "id": str(run.id),
-        "trace_id": str(run.trace_id),
-        "dotted_order": run.dotted_order,
-        "parent_run_id": str(run.parent_run_id) if run.parent_run_id else None,
-        "project_name": run.session_name,
-        "tags": list(run.tags or []),
-        "metadata": dict((run.extra or {}).get("metadata") or {}),
-    }
 
 
 @app.get("/health")
