@@ -1,0 +1,145 @@
+/**
+ * What the bridge tells the user with no configuration at all: a drop, a
+ * destination that is down, an unwritable file, a refused batch. Each cause
+ * reaches stderr once, at once; while it goes on, at most one line per
+ * interval (default a minute) with the running count; when it clears (a
+ * destination answers again), one line says so. Every notice also goes to
+ * `diag` (`OTEL_LOG_LEVEL`), so a user's own diag logger sees it too.
+ *
+ * One instance per process, shared by the ESM and CommonJS builds through a
+ * global symbol: two module instances must not each print the same cause.
+ */
+import { diag } from '@opentelemetry/api';
+
+export interface NoticeOptions {
+  /** Where lines go. Default: `process.stderr`, one line per call. */
+  write?: (line: string) => void;
+  /** Least time between two lines of one cause. Default 60,000 ms. */
+  intervalMs?: number;
+  /** `false` writes nothing to stderr (diag still gets every notice). Default true. */
+  enabled?: boolean;
+}
+
+export interface NoticeCount {
+  /** Events (or items, when a count was given) since the cause first appeared. */
+  total: number;
+  /** Still going on: not resolved since it was last reported. */
+  active: boolean;
+}
+
+const PREFIX = 'langsmith-otel-bridge: ';
+const DEFAULT_INTERVAL_MS = 60_000;
+
+interface CauseState {
+  total: number;
+  /** Counted since the last line was written. */
+  pending: number;
+  lastMessage: string;
+  lastWrite: number;
+  active: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const log = diag.createComponentLogger({ namespace: 'langsmith-otel-bridge' });
+
+export class Notices {
+  private readonly _causes = new Map<string, CauseState>();
+  private _write: (line: string) => void = defaultWrite;
+  private _interval = DEFAULT_INTERVAL_MS;
+  private _enabled = true;
+
+  configure(options: NoticeOptions): void {
+    if (options.write !== undefined) this._write = options.write;
+    if (options.intervalMs !== undefined) this._interval = options.intervalMs;
+    if (options.enabled !== undefined) this._enabled = options.enabled;
+  }
+
+  /**
+   * Something went wrong for `cause` (a stable key, e.g. `export:otlp`):
+   * `message` is written now if the cause is new or was resolved, else
+   * counted and summarised at most once per interval. `count` is how many
+   * items the event concerns (default 1).
+   */
+  warn(cause: string, message: string, count = 1): void {
+    log.warn(message);
+    let state = this._causes.get(cause);
+    if (state === undefined) {
+      state = { total: 0, pending: 0, lastMessage: message, lastWrite: 0, active: false, timer: undefined };
+      this._causes.set(cause, state);
+    }
+    state.total += count;
+    state.lastMessage = message;
+    if (!state.active) {
+      state.active = true;
+      state.pending = 0;
+      state.lastWrite = Date.now();
+      this._line(message);
+      return;
+    }
+    state.pending += count;
+    if (state.timer === undefined) {
+      const wait = Math.max(0, state.lastWrite + this._interval - Date.now());
+      state.timer = setTimeout(() => this._summarise(state!), wait);
+      state.timer.unref?.();
+    }
+  }
+
+  /** `cause` is over (delivery resumed): says so once, if it had been reported. */
+  resolved(cause: string, message: string): void {
+    const state = this._causes.get(cause);
+    if (state === undefined || !state.active) return;
+    this._summarise(state);
+    state.active = false;
+    log.info(message);
+    this._line(message);
+  }
+
+  /** Writes every pending summary now (at exit: nothing counted stays unsaid). */
+  flush(): void {
+    for (const state of this._causes.values()) this._summarise(state);
+  }
+
+  counts(): Record<string, NoticeCount> {
+    const out: Record<string, NoticeCount> = {};
+    for (const [cause, state] of this._causes) out[cause] = { total: state.total, active: state.active };
+    return out;
+  }
+
+  /** Forgets every cause and restores the defaults (tests). */
+  reset(): void {
+    for (const state of this._causes.values()) if (state.timer) clearTimeout(state.timer);
+    this._causes.clear();
+    this._write = defaultWrite;
+    this._interval = DEFAULT_INTERVAL_MS;
+    this._enabled = true;
+  }
+
+  private _summarise(state: CauseState): void {
+    if (state.timer !== undefined) clearTimeout(state.timer);
+    state.timer = undefined;
+    if (state.pending === 0) return;
+    const line = `${state.lastMessage} (${state.pending} more since the last report, ${state.total} in all)`;
+    state.pending = 0;
+    state.lastWrite = Date.now();
+    this._line(line);
+  }
+
+  private _line(message: string): void {
+    if (!this._enabled) return;
+    try {
+      this._write(PREFIX + message.replace(/[\r\n]+/g, ' '));
+    } catch {
+      // stderr closed: nothing else to tell
+    }
+  }
+}
+
+function defaultWrite(line: string): void {
+  process.stderr.write(line + '\n');
+}
+
+const KEY = Symbol.for('langsmith-otel-bridge.notices');
+
+/** The process-wide notices (one for the ESM and CommonJS builds alike). */
+export const notices: Notices = ((globalThis as Record<symbol, unknown>)[KEY] as Notices | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[KEY] = new Notices()) as Notices;
