@@ -2,9 +2,9 @@
  * Helpers for tests that talk to the Python LangSmith SDK.
  *
  * The interpreter is `<repo>/.venv/bin/python`, created by
- * `scripts/setup-python.sh` from a local package index. When it is missing or
+ * `scripts/setup-python.sh` (test/python/requirements.txt). When it is missing or
  * cannot import the SDK, tests skip (`describe.skipIf(!python.ok)`) and say so
- * loudly on stderr; set REQUIRE_PYTHON_INTEROP=1 to make that a failure.
+ * loudly on stderr; in CI (`CI=true`) or with REQUIRE_PYTHON_INTEROP=1 that is a failure.
  *
  * Child processes get an environment without LANGSMITH_* / LANGCHAIN_*
  * variables (no real API key can leak into a test), and every process started
@@ -49,12 +49,12 @@ export function pythonAvailable(): PythonAvailability {
 let announced = false;
 
 /**
- * Prints the loud skip banner once per process. With REQUIRE_PYTHON_INTEROP=1
- * it throws instead, so a CI job that must run the interop tests fails.
+ * Prints the loud skip banner once per process. In CI (`CI=true`) or with
+ * REQUIRE_PYTHON_INTEROP=1 it throws instead: a skipped leg fails the run.
  */
 export function announcePythonSkip(reason: string): void {
-  if (process.env.REQUIRE_PYTHON_INTEROP === '1') {
-    throw new Error(`Python interop tests required (REQUIRE_PYTHON_INTEROP=1) but unavailable: ${reason}`);
+  if (process.env.REQUIRE_PYTHON_INTEROP === '1' || process.env.CI === 'true') {
+    throw new Error(`Python interop tests required (CI=true or REQUIRE_PYTHON_INTEROP=1) but unavailable: ${reason}`);
   }
   if (announced) return;
   announced = true;
