@@ -104,29 +104,29 @@ say "packed $TARBALL"
 
 # ------------------------------------------------- 3. the 3.x temp project
 APP=$WORK/app
+export APP
 mkdir -p "$APP/test"
-cat >"$APP/package.json" <<EOF
-{
-  "name": "langsmith-otel-bridge-sdk3-leg",
-  "private": true,
-  "type": "module",
-  "engines": { "node": ">=22.15" },
-  "dependencies": {
-    "@opentelemetry/api": "~1.10.0",
+# The README's SDK 3.x install line, exactly (scripts/readme-install-line.mjs),
+# plus what the tests themselves import.
+SPECS=$(node scripts/readme-install-line.mjs 3.x) || infra_fail "README.md has no SDK 3.x install line"
+node -e '
+  const [tarball, ...specs] = process.argv.slice(1);
+  const deps = {};
+  for (const spec of specs) {
+    const at = spec.lastIndexOf("@");
+    deps[spec.slice(0, at)] = spec.slice(at + 1);
+  }
+  Object.assign(deps, {
     "@opentelemetry/core": "~3.1.0",
-    "@opentelemetry/sdk-trace": "~3.1.0",
-    "@opentelemetry/context-async-hooks": "~3.1.0",
-    "@opentelemetry/resources": "^3.0.0",
-    "@opentelemetry/instrumentation-http": "~0.301.0",
-    "@opentelemetry/exporter-trace-otlp-proto": "~0.301.0",
-    "@opentelemetry/instrumentation-undici": "0.34.0",
     "langsmith": "0.12.0",
     "vitest": "^4.1.0",
     "fast-check": "^4.0.0",
-    "langsmith-otel-bridge": "file:../$TARBALL"
-  }
-}
-EOF
+    "langsmith-otel-bridge": "file:../" + tarball,
+  });
+  const pkg = { name: "langsmith-otel-bridge-sdk3-leg", private: true, type: "module", engines: { node: ">=22.15" }, dependencies: deps };
+  require("fs").writeFileSync(process.env.APP + "/package.json", JSON.stringify(pkg, null, 2) + "\n");
+' "$TARBALL" $SPECS || infra_fail "could not write the 3.x project's package.json"
+say "README 3.x line: $(echo $SPECS)"
 cat >"$APP/vitest.config.mjs" <<'EOF'
 import { defineConfig } from 'vitest/config';
 export default defineConfig({
