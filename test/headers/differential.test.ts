@@ -94,7 +94,8 @@ function referenceTraceParent(header: string) {
 const hexOf = (n: number) => stringOf(HEX, n, n);
 const validTraceParent = fc
   .tuple(
-    fc.oneof({ weight: 4, arbitrary: fc.constant('00') }, hexOf(2).filter((v) => v !== 'ff')),
+    // Version ff (forbidden) and the other non-00 versions at the edges of the grammar, not only by chance.
+    fc.oneof({ weight: 4, arbitrary: fc.constant('00') }, hexOf(2), fc.constantFrom('ff', 'fe', '01')),
     fc.oneof({ weight: 9, arbitrary: hexOf(32) }, fc.constant('0'.repeat(32))),
     fc.oneof({ weight: 9, arbitrary: hexOf(16) }, fc.constant('0'.repeat(16))),
     hexOf(2),
@@ -141,8 +142,14 @@ const tsValue = fc
   .tuple(fc.oneof(stringOf(TS_VALUE_CHARS, 0, 10), stringOf('v ', 250, 256)), charOf(TS_VALUE_CHARS.slice(1)))
   .map(([a, b]) => a + b);
 const validTraceState = fc
-  .array(fc.tuple(fc.oneof(tsKey, fc.constant('dup')), tsValue, OWS, OWS), { minLength: 1, maxLength: 33 })
-  .map((members) => members.map(([k, v, a, b]) => `${a}${k}=${v}${b}`).join(','));
+  .oneof(
+    fc.array(fc.tuple(fc.oneof(tsKey, fc.constant('dup')), tsValue, OWS, OWS), { minLength: 1, maxLength: 8 }),
+    // Around the 32-member limit, with empty members (which do not count) mixed in.
+    fc.integer({ min: 31, max: 34 }).chain((n) =>
+      fc.tuple(fc.constant(n), fc.array(fc.tuple(tsValue, OWS, OWS), { minLength: n, maxLength: n })),
+    ).map(([, members]) => members.map(([v, a, b], i) => [`k${i}`, v, a, b] as [string, string, string, string])),
+  )
+  .chain((members) => fc.boolean().map((empty) => members.map(([k, v, a, b]) => `${a}${k}=${v}${b}`).join(empty ? ', ,' : ',')));
 
 // ---- baggage (W3C baggage, §3.3.1) ----
 
@@ -400,3 +407,18 @@ describe('differential: the LangSmith baggage members', () => {
     differential(valid, '{}[]":,1 é', referenceMetadata, decodeMetadata);
   });
 });
+
+/*
+ * Mutations checked (issue 8), one line of src/headers each, applied one at a
+ * time: every one fails a test above; test/headers/properties.test.ts and
+ * test/fuzz.test.ts together catch only M7 and M8.
+ *  M1  traceparent: version ff accepted          M10 dotted order: a child earlier than its parent
+ *  M2  traceparent: all-zero span id accepted    M11 dotted order: 2100-02-29 is a date
+ *  M3  traceparent: data after version-00 flags  M12 dotted order: the nil UUID accepted
+ *  M4  tracestate: "=" inside a value            M13 dotted order: a run id twice in one lineage
+ *  M5  tracestate: 33 members                    M14 langsmith-tags: 257-character tags
+ *  M6  tracestate: a key starting with "_"       M15 langsmith-project: control characters
+ *  M7  baggage: "\" in a value                   M16 langsmith-metadata: 4 KiB counted in UTF-16 units
+ *  M8  baggage: '"' in a key                     M17 langsmith-metadata: ls_* keys from the caller
+ *  M9  baggage: a value with a broken %-escape
+ */
