@@ -55,6 +55,11 @@ describe('CIDR prefixes are strict decimal in range', () => {
     },
   );
 
+  it('through the trust option the same error, without naming environment variables that were not read', () => {
+    const err = configError(() => resolveConfig({ env: {}, trust: { networks: ['10.0.0.0/ '] } }));
+    expect(err.message).toMatch(/^trustedNetworks: "10.0.0.0\/ " is not a CIDR block/);
+  });
+
   it.each([
     ['a prefix of 0 written as 0', '0.0.0.0/0', '203.0.113.9', true],
     ['a whole IPv4 block', '10.0.0.0/8', '10.255.0.1', true],

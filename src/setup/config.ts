@@ -305,6 +305,7 @@ function resolveTrust(
       policies.push(trustHeaderToken({ token: tokens ?? [], ...(header !== undefined ? { header } : {}) }));
     }
   } catch (err) {
+    if (option !== undefined) throw err; // already names the value; the environment was not read
     throw new BridgeConfigError(
       `LANGSMITH_OTEL_TRUST / LANGSMITH_OTEL_TRUST_TOKEN / LANGSMITH_OTEL_TRUST_HEADER: ${(err as Error).message} ` +
         'Examples: LANGSMITH_OTEL_TRUST=10.0.0.0/8,127.0.0.1/32 or LANGSMITH_OTEL_TRUST=true.',
