@@ -170,3 +170,19 @@ describe('one boolean parser for every boolean variable', () => {
     }
   });
 });
+
+describe('the langsmith SDK hears the same boolean as the bridge', () => {
+  it.each([
+    ['LANGSMITH_OTEL_ENABLED=1', { LANGSMITH_OTEL_ENABLED: '1' }, 'otel'],
+    ['LANGSMITH_OTEL_ENABLED=YES', { LANGSMITH_OTEL_ENABLED: 'YES' }, 'otel'],
+    ['OTEL_ENABLED=on', { OTEL_ENABLED: 'on' }, 'otel'],
+    ['LANGSMITH_OTEL_ENABLED=true (the SDK reads it itself)', { LANGSMITH_OTEL_ENABLED: 'true' }, undefined],
+    ['an explicit LANGSMITH_TRACING_MODE is left alone', { LANGSMITH_OTEL_ENABLED: 'yes', LANGSMITH_TRACING_MODE: 'langsmith' }, 'langsmith'],
+  ] as const)('%s', async (_rule, vars, mode) => {
+    const { alignSdkTracingMode } = await import('../src/setup/langsmith-sdk.js');
+    const env: Record<string, string | undefined> = { ...vars };
+    expect(isBridgeEnabled(env)).toBe(true);
+    alignSdkTracingMode(env);
+    expect(env.LANGSMITH_TRACING_MODE).toBe(mode);
+  });
+});
