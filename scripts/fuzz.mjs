@@ -23,7 +23,8 @@
  *   `00-<32 hex>-<16 hex>-0[0-3]` with non-zero ids; `langsmith-trace` must
  *   parse with codecs.parseDottedOrder; `baggage` must stay within 64 members
  *   and 8192 bytes and parse back without dropped members; `tracestate` must
- *   parse back; every injected value must be a string Node's http accepts;
+ *   parse back; all injected header lines together within 12 KiB and each
+ *   field within 8190 bytes (the outbound budget); every injected value must be a string Node's http accepts;
  *   Object.prototype and Array.prototype must not change; with trust false
  *   the context must hold no inbound context, no parent and no baggage, and
  *   inject must send neither tracestate nor baggage.
@@ -620,6 +621,14 @@ function checkRound(codecs, getInboundContext, trusted, ctx, out) {
     const reparsed = codecs.parseBaggage(baggage);
     if (reparsed.dropped > 0) problems.push(['baggage-reparse', `${reparsed.dropped} member(s) of our own header dropped: ${baggage.slice(0, 120)}`]);
   }
+  // The outbound budget (constants.ts, issue 8): all lines within 12 KiB, each within 8 KiB.
+  let headBytes = 0;
+  for (const [name, value] of Object.entries(out)) {
+    const field = name.length + 2 + Buffer.byteLength(String(value));
+    headBytes += field + 2;
+    if (field > 8190) problems.push(['header-line-budget', `${name}: ${field} bytes`]);
+  }
+  if (headBytes > 12_288) problems.push(['header-budget', `${headBytes} bytes of trace headers`]);
   const traceState = out.tracestate;
   if (typeof traceState === 'string' && !codecs.parseTraceState(traceState)) {
     problems.push(['tracestate-reparse', traceState.slice(0, 120)]);

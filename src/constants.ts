@@ -54,6 +54,35 @@ export const DOTTED_ORDER_SEGMENT_LENGTH = 58;
 export const MAX_DOTTED_ORDER_SEGMENTS = 256;
 export const MAX_DOTTED_ORDER_LENGTH =
   MAX_DOTTED_ORDER_SEGMENTS * (DOTTED_ORDER_SEGMENT_LENGTH + 1) - 1;
+// ---- Outbound budget: what inject writes (issue 8) ----
+//
+// Measured (Node 20.20, default --max-http-header-size 16384): a request
+// whose only large header is one value of 16,328 bytes gets 200, one byte
+// more 431 — the whole request head counts. The SDKs themselves take any
+// size (langsmith JS 0.12 RunTree.fromHeaders parsed a 1,000-segment,
+// 59 KB langsmith-trace; Python 0.15 from_headers under uvicorn 0.55 + h11
+// 0.16 took 280 segments and headers over 100 KB): the HTTP server is the
+// limit. So inject keeps every header line within an 8 KiB per-line limit
+// (nginx `large_client_header_buffers 8k`, Apache `LimitRequestFieldSize
+// 8190`; their documented defaults, not measured here), and all four lines
+// together within 12 KiB, leaving at least 4 KiB of Node's 16 KiB for the
+// request line and the application's own headers.
+
+/**
+ * Deepest lineage inject sends: 137 segments = 8,082 characters, so the field
+ * `langsmith-trace: <value>` (8,099 bytes) fits MAX_INJECTED_HEADER_FIELD. A deeper one is
+ * not sent at all (a cut dotted order would name another tree); the next
+ * hop continues from `traceparent`.
+ */
+export const MAX_INJECTED_DOTTED_ORDER_SEGMENTS = 137;
+export const MAX_INJECTED_DOTTED_ORDER_LENGTH = MAX_INJECTED_DOTTED_ORDER_SEGMENTS * (DOTTED_ORDER_SEGMENT_LENGTH + 1) - 1;
+/** W3C trace-context §3.3.1.5: vendors SHOULD propagate at least 512 characters; longer is truncated by its rule. */
+export const MAX_INJECTED_TRACE_STATE_LENGTH = 512;
+/** The four header lines inject writes (`name: value\r\n` each), together. Baggage members that do not fit are left out whole. */
+export const MAX_INJECTED_HEADER_BYTES = 12_288;
+/** One header field `name: value` (Apache's LimitRequestFieldSize default; nginx's buffer is 8192 with CRLF). */
+export const MAX_INJECTED_HEADER_FIELD = 8190;
+
 /** Decoded `langsmith-metadata` JSON larger than this is ignored. */
 export const MAX_METADATA_BYTES = 4096;
 export const MAX_TAGS = 64;

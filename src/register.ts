@@ -6,22 +6,22 @@
  * "Configuration"). A wrong setting stops the process with a message that
  * says what to set. ESM only: it must finish before the app starts.
  */
-import { isBridgeEnabled } from './setup/config.js';
+import { isBridgeEnabled, parseBoolean } from './setup/config.js';
 import { BridgeConfigError, registerLangSmithBridge } from './setup/register.js';
 
-if (isBridgeEnabled(process.env)) {
-  try {
+try {
+  if (isBridgeEnabled(process.env)) {
     const bridge = await registerLangSmithBridge();
     flushOnSignals(() => bridge.shutdown());
-  } catch (err) {
-    if (err instanceof BridgeConfigError) {
-      process.stderr.write(`langsmith-otel-bridge: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
+  } else if (parseBoolean(process.env.LANGSMITH_OTEL_QUIET, 'LANGSMITH_OTEL_QUIET') !== true) {
+    process.stderr.write('langsmith-otel-bridge: not enabled (set LANGSMITH_OTEL_ENABLED=true to trace this process)\n');
   }
-} else if (process.env.LANGSMITH_OTEL_QUIET !== 'true') {
-  process.stderr.write('langsmith-otel-bridge: not enabled (set LANGSMITH_OTEL_ENABLED=true to trace this process)\n');
+} catch (err) {
+  if (err instanceof BridgeConfigError) {
+    process.stderr.write(`langsmith-otel-bridge: ${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
 }
 
 /**

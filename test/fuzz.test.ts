@@ -87,6 +87,10 @@ describe(`fuzz: ${COUNT.toLocaleString('en-US')} carriers through extract (trust
   it('injects a langsmith-trace that codecs.parseDottedOrder accepts', () => {
     expect(violations('langsmith-trace-unparsable')).toEqual({ count: 0, report: '' });
   });
+
+  it('keeps what it injects within the header budget (12 KiB together, 8190 bytes per field)', () => {
+    expect(violations('header-budget', 'header-line-budget')).toEqual({ count: 0, report: '' });
+  });
 });
 
 /** One trusted hop: extract, a local span, inject. */

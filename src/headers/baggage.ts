@@ -111,17 +111,19 @@ function percentEncode(value: string): string {
 
 /**
  * Joins formatted members with `,` (no spaces, as `RunTree.toHeaders()`),
- * keeping whole members only, in order, within 64 members and 8192 bytes.
+ * keeping whole members only, in order, within 64 members and 8192 bytes
+ * (or `maxBytes`, when smaller).
  * Returns the header and how many members did not fit.
  */
-export function joinBaggage(members: readonly string[]): { header: string; dropped: number } {
+export function joinBaggage(members: readonly string[], maxBytes: number = MAX_BAGGAGE_BYTES): { header: string; dropped: number } {
+  const limit = Math.min(maxBytes, MAX_BAGGAGE_BYTES);
   let header = '';
   let bytes = 0;
   let count = 0;
   let dropped = 0;
   for (const member of members) {
     const size = utf8Length(member) + (count > 0 ? 1 : 0);
-    if (count >= MAX_BAGGAGE_MEMBERS || bytes + size > MAX_BAGGAGE_BYTES) {
+    if (count >= MAX_BAGGAGE_MEMBERS || bytes + size > limit) {
       dropped++;
       continue;
     }

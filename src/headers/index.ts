@@ -1,7 +1,7 @@
 // The pure header and id codecs: total functions, explicit limits, no I/O.
 export { parseTraceParent, formatTraceParent, trimOws } from './traceparent.js';
 export type { TraceParent } from './traceparent.js';
-export { parseTraceState, W3CTraceState, isValidTraceStateKey, isValidTraceStateValue } from './tracestate.js';
+export { parseTraceState, W3CTraceState, isValidTraceStateKey, isValidTraceStateValue, truncateTraceState } from './tracestate.js';
 export { parseBaggage, formatBaggageMember, joinBaggage, percentDecode, utf8Length } from './baggage.js';
 export type { BaggageMember, ParsedBaggage } from './baggage.js';
 export { LangSmithBaggage, decodeMetadata, decodeTags, decodeProject } from './langsmith-baggage.js';

@@ -2,11 +2,16 @@
  * The LangSmith members of `baggage`: `langsmith-metadata` (JSON object),
  * `langsmith-tags` (comma list) and `langsmith-project`. Pure and total.
  *
- * Members keep their encoded form so inject re-emits exactly what was
- * received; decoding is lazy (span processing needs it, inject does not).
- * Metadata is size-capped, must be a JSON object, and is parsed without
- * prototype pollution: `__proto__`, `constructor` and `prototype` keys are
- * dropped at every depth.
+ * What is relayed downstream is what decoded, re-encoded exactly as
+ * `RunTree.toHeaders()` encodes it — never the member as received: a
+ * member this module rejects (bad JSON, over 4 KiB, a project with control
+ * characters) would otherwise reach a LangSmith-native callee, whose
+ * `RunTree.fromHeaders` throws on it or accepts it (issue 8). Decoding is
+ * lazy: nothing is parsed until inject or span export reads it. Metadata is
+ * size-capped, must be a JSON object, and is parsed without prototype
+ * pollution (`__proto__`, `constructor`, `prototype` dropped at every
+ * depth); top-level keys reserved for LangSmith and the bridge are dropped
+ * (see RESERVED_METADATA_KEYS).
  */
 import {
   LANGSMITH_METADATA_MEMBER,
@@ -28,15 +33,16 @@ export interface LangSmithBaggageInit {
 }
 
 interface Members {
-  /** Decoded (not percent-encoded) member values. */
+  /** Decoded (not percent-encoded) member values, as received. */
   metadata: string | undefined;
   tags: string | undefined;
   project: string | undefined;
-  /** Encoded members, ready for inject, in `RunTree.toHeaders()` order. */
-  encoded: readonly string[];
 }
 
-const NO_MEMBERS: Members = { metadata: undefined, tags: undefined, project: undefined, encoded: [] };
+const NO_MEMBERS: Members = { metadata: undefined, tags: undefined, project: undefined };
+
+/** Told when a received member is not relayed (it did not decode) or lost reserved metadata keys. */
+export type RejectedMemberListener = (member: string, reason: string) => void;
 
 export class LangSmithBaggage {
   private _members: Members | undefined;
@@ -44,20 +50,20 @@ export class LangSmithBaggage {
   private _metadata: Metadata | undefined | null = null; // null: not decoded yet
   private _tags: readonly string[] | undefined | null = null;
   private _project: string | undefined | null = null;
+  private _encoded: readonly string[] | undefined;
 
-  private constructor(members: Members | undefined, source: (() => Members) | undefined) {
+  private constructor(
+    members: Members | undefined,
+    source: (() => Members) | undefined,
+    private readonly _onRejected?: RejectedMemberListener,
+  ) {
     this._members = members;
     this._source = source;
   }
 
   /** From decoded member values, e.g. as parsed from an inbound `baggage`. */
-  static fromMembers(
-    metadata: string | undefined,
-    tags: string | undefined,
-    project: string | undefined,
-    encoded: { metadata?: string; tags?: string; project?: string } = {},
-  ): LangSmithBaggage {
-    return new LangSmithBaggage(membersOf(metadata, tags, project, encoded), undefined);
+  static fromMembers(metadata: string | undefined, tags: string | undefined, project: string | undefined): LangSmithBaggage {
+    return new LangSmithBaggage({ metadata, tags, project }, undefined);
   }
 
   /** From values, encoded exactly as `RunTree.toHeaders()` encodes them. */
@@ -71,38 +77,58 @@ export class LangSmithBaggage {
    * Members produced on first use. Extract uses this so a request pays for
    * baggage parsing only if something reads it (inject, span export).
    */
-  static deferred(source: () => Pick<Members, 'metadata' | 'tags' | 'project'> & {
-    encoded?: { metadata?: string; tags?: string; project?: string };
-  }): LangSmithBaggage {
-    return new LangSmithBaggage(undefined, () => {
-      const m = source();
-      return membersOf(m.metadata, m.tags, m.project, m.encoded ?? {});
-    });
+  static deferred(source: () => Members, onRejected?: RejectedMemberListener): LangSmithBaggage {
+    return new LangSmithBaggage(undefined, source, onRejected);
   }
 
-  /** Encoded members, ready for inject. */
+  /**
+   * Encoded members, ready for inject, in `RunTree.toHeaders()` order
+   * (metadata, tags, project): only what decoded, re-encoded.
+   */
   get members(): readonly string[] {
-    return this._resolve().encoded;
+    return (this._encoded ??= encodeMembers(this.metadata, this.tags, this.project));
   }
 
   get isEmpty(): boolean {
-    return this._resolve().encoded.length === 0;
+    return this.members.length === 0;
   }
 
   /** Decoded metadata, or undefined when absent, too large, not a JSON object. */
   get metadata(): Metadata | undefined {
-    if (this._metadata === null) this._metadata = decodeMetadata(this._resolve().metadata);
+    if (this._metadata === null) {
+      const raw = this._resolve().metadata;
+      const reserved: string[] = [];
+      this._metadata = decodeMetadata(raw, reserved);
+      if (raw && this._metadata === undefined && reserved.length === 0) this._reject(LANGSMITH_METADATA_MEMBER, 'not a JSON object of at most 4 KiB');
+      if (reserved.length > 0) this._reject(LANGSMITH_METADATA_MEMBER, `reserved key(s) dropped: ${reserved.slice(0, 8).join(', ')}`);
+    }
     return this._metadata;
   }
 
   get tags(): readonly string[] | undefined {
-    if (this._tags === null) this._tags = decodeTags(this._resolve().tags);
+    if (this._tags === null) {
+      const raw = this._resolve().tags;
+      this._tags = decodeTags(raw);
+      if (raw && this._tags === undefined) this._reject(LANGSMITH_TAGS_MEMBER, 'no valid tag');
+    }
     return this._tags;
   }
 
   get project(): string | undefined {
-    if (this._project === null) this._project = decodeProject(this._resolve().project);
+    if (this._project === null) {
+      const raw = this._resolve().project;
+      this._project = decodeProject(raw);
+      if (raw && this._project === undefined) this._reject(LANGSMITH_PROJECT_MEMBER, 'empty, over 512 characters or with control characters');
+    }
     return this._project;
+  }
+
+  private _reject(member: string, reason: string): void {
+    try {
+      this._onRejected?.(member, reason);
+    } catch {
+      // a listener must not break decoding
+    }
   }
 
   private _resolve(): Members {
@@ -118,18 +144,17 @@ export class LangSmithBaggage {
   }
 }
 
-function membersOf(
-  metadata: string | undefined,
-  tags: string | undefined,
+function encodeMembers(
+  metadata: Metadata | undefined,
+  tags: readonly string[] | undefined,
   project: string | undefined,
-  encoded: { metadata?: string; tags?: string; project?: string },
-): Members {
+): readonly string[] {
   const members: string[] = [];
-  // Order as RunTree.toHeaders(): metadata, tags, project.
-  if (metadata) members.push(encoded.metadata ?? formatBaggageMember(LANGSMITH_METADATA_MEMBER, metadata));
-  if (tags) members.push(encoded.tags ?? formatBaggageMember(LANGSMITH_TAGS_MEMBER, tags));
-  if (project) members.push(encoded.project ?? formatBaggageMember(LANGSMITH_PROJECT_MEMBER, project));
-  return members.length === 0 ? NO_MEMBERS : { metadata, tags, project, encoded: members };
+  const json = metadata ? safeStringify(metadata) : undefined;
+  if (json) members.push(formatBaggageMember(LANGSMITH_METADATA_MEMBER, json));
+  if (tags?.length) members.push(formatBaggageMember(LANGSMITH_TAGS_MEMBER, tags.join(',')));
+  if (project) members.push(formatBaggageMember(LANGSMITH_PROJECT_MEMBER, project));
+  return members;
 }
 
 /** JSON for metadata; undefined for values JSON cannot hold (BigInt, cycles). */
@@ -143,7 +168,25 @@ function safeStringify(value: unknown): string | undefined {
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-export function decodeMetadata(json: string | undefined): Metadata | undefined {
+/**
+ * Top-level metadata keys a caller may not set (issue 8): their values have
+ * meaning beyond "metadata", so a caller's would be believed.
+ * - `usage_metadata`: LangSmith reads token counts (and so cost) from
+ *   `extra.metadata.usage_metadata`, and the bridge exports it as
+ *   `langsmith.usage_metadata` on every span of the request;
+ * - `ls_*`: LangSmith's own keys (`ls_provider`, `ls_model_name` price a
+ *   run; `ls_run_name` renames it; `ls_project_name`, …);
+ * - `otel_*`: the bridge's own (`otel_trace_id`, `otel_upstream_span_id`, …),
+ *   which say where to find the run in the OTel backend;
+ * - `service.*`: OTel resource attributes (`service.name`), which describe
+ *   the local process, not the caller.
+ */
+export function isReservedMetadataKey(key: string): boolean {
+  return key === 'usage_metadata' || key.startsWith('ls_') || key.startsWith('otel_') || key.startsWith('service.');
+}
+
+/** `reserved`, when given, receives the reserved keys that were dropped. */
+export function decodeMetadata(json: string | undefined, reserved?: string[]): Metadata | undefined {
   if (!json || utf8Length(json) > MAX_METADATA_BYTES) return undefined;
   let parsed: unknown;
   try {
@@ -154,7 +197,13 @@ export function decodeMetadata(json: string | undefined): Metadata | undefined {
     return undefined;
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-  return Object.keys(parsed).length > 0 ? (parsed as Metadata) : undefined;
+  const metadata = parsed as Metadata;
+  for (const key of Object.keys(metadata)) {
+    if (!isReservedMetadataKey(key)) continue;
+    delete metadata[key];
+    reserved?.push(key);
+  }
+  return Object.keys(metadata).length > 0 ? metadata : undefined;
 }
 
 /** Comma list → trimmed, non-empty, de-duplicated tags in order, capped. */

@@ -77,6 +77,27 @@ export function parseTraceState(header: string): W3CTraceState | undefined {
   return entries.size > 0 ? new W3CTraceState(entries) : undefined;
 }
 
+/**
+ * A serialized tracestate cut to at most `maxLength` characters by W3C
+ * trace-context §3.3.1.5: list members over 128 characters go first (last
+ * one first), then members from the end. Whole members only; may return ''.
+ */
+export function truncateTraceState(serialized: string, maxLength: number): string {
+  if (serialized.length <= maxLength) return serialized;
+  const members = serialized.split(',');
+  let length = serialized.length;
+  for (let i = members.length - 1; i >= 0 && length > maxLength; i--) {
+    if (members[i]!.length > 128) {
+      length -= members[i]!.length + (members.length > 1 ? 1 : 0);
+      members.splice(i, 1);
+    }
+  }
+  while (members.length > 0 && length > maxLength) {
+    length -= members.pop()!.length + (members.length > 0 ? 1 : 0);
+  }
+  return members.join(',');
+}
+
 export function isValidTraceStateKey(key: string): boolean {
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) return false;
   const first = key.charCodeAt(0);

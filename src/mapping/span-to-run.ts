@@ -32,11 +32,14 @@ export function spanToRun(span: SpanLike, options: RunMappingOptions = {}): Run 
   const lineage = getSpanLineage(span) ?? lineageFromSpan(span);
   const baggage = lineage.baggage;
 
+  // Caller metadata first: what the local process knows (its resource, the
+  // span's own attributes) wins over what a caller says. Keys reserved for
+  // LangSmith and the bridge never come from a caller (isReservedMetadataKey).
   const metadata: Record<string, unknown> = {};
-  const resource = span.resource?.attributes;
-  if (resource) copyResource(resource, metadata);
   const inbound = baggage?.metadata;
   if (inbound) assignOwn(metadata, inbound);
+  const resource = span.resource?.attributes;
+  if (resource) copyResource(resource, metadata);
   assignOwn(metadata, mapped.metadata);
   metadata[OTEL_TRACE_ID_METADATA] = traceId;
   metadata[OTEL_SPAN_ID_METADATA] = spanId;

@@ -29,8 +29,11 @@ import {
   LANGSMITH_TAGS_MEMBER,
   LANGSMITH_TRACE_HEADER,
   MAX_BAGGAGE_BYTES,
-  MAX_DOTTED_ORDER_LENGTH,
-  MAX_DOTTED_ORDER_SEGMENTS,
+  MAX_INJECTED_DOTTED_ORDER_LENGTH,
+  MAX_INJECTED_DOTTED_ORDER_SEGMENTS,
+  MAX_INJECTED_HEADER_BYTES,
+  MAX_INJECTED_HEADER_FIELD,
+  MAX_INJECTED_TRACE_STATE_LENGTH,
   MAX_TRACE_STATE_LENGTH,
   TRACE_FLAG_RANDOM,
   TRACE_PARENT_HEADER,
@@ -41,6 +44,8 @@ import { parseDottedOrder, type DottedOrder } from '../headers/dotted-order.js';
 import { runIdFromSpanId, spanIdOfValidUuid, traceIdOfValidUuid } from '../headers/ids.js';
 import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
 import { formatTraceParent, parseTraceParent, type TraceParent } from '../headers/traceparent.js';
+import { truncateTraceState } from '../headers/tracestate.js';
+import { notices } from '../notices.js';
 import { getContextLineage } from '../lineage/lineage.js';
 import {
   getInboundContext,
@@ -82,10 +87,12 @@ export interface PropagatorStats {
   /** Headers ignored as malformed, per header. */
   malformed: { traceparent: number; tracestate: number; langsmithTrace: number; baggageMembers: number };
   injected: number;
-  /** Outbound baggage members left out to stay within 64 members / 8192 bytes. */
+  /** Outbound baggage members left out to stay within 64 members / 8192 bytes / the header budget. */
   baggageMembersDropped: number;
-  /** Injects without `langsmith-trace` because the lineage was deeper than MAX_DOTTED_ORDER_SEGMENTS. */
+  /** Injects without `langsmith-trace` because the lineage was deeper than MAX_INJECTED_DOTTED_ORDER_SEGMENTS. */
   lineageTooDeep: number;
+  /** Injects whose `tracestate` was truncated to MAX_INJECTED_TRACE_STATE_LENGTH (or left out). */
+  traceStateTruncated: number;
 }
 
 const FIELDS = [TRACE_PARENT_HEADER, TRACE_STATE_HEADER, LANGSMITH_TRACE_HEADER, BAGGAGE_HEADER];
@@ -109,6 +116,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     injected: 0,
     baggageMembersDropped: 0,
     lineageTooDeep: 0,
+    traceStateTruncated: 0,
   };
 
   private readonly _trust: TrustPolicy | boolean;
@@ -231,9 +239,22 @@ export class LangSmithPropagator implements TextMapPropagator {
     const inbound = getInboundContext(context);
     let flags = spanContext.traceFlags;
     if (inbound && inbound.remote.traceId === spanContext.traceId) flags |= inbound.remote.traceFlags & TRACE_FLAG_RANDOM;
-    setter.set(carrier, TRACE_PARENT_HEADER, formatTraceParent(spanContext.traceId, spanContext.spanId, flags));
+    // Everything written counts against MAX_INJECTED_HEADER_BYTES (constants.ts: measured).
+    let budget = MAX_INJECTED_HEADER_BYTES;
+    const write = (name: string, value: string): void => {
+      setter.set(carrier, name, value);
+      budget -= headerLineBytes(name, value);
+    };
+    write(TRACE_PARENT_HEADER, formatTraceParent(spanContext.traceId, spanContext.spanId, flags));
     const traceState = spanContext.traceState?.serialize();
-    if (traceState) setter.set(carrier, TRACE_STATE_HEADER, traceState);
+    if (traceState) {
+      const kept = truncateTraceState(traceState, MAX_INJECTED_TRACE_STATE_LENGTH);
+      if (kept.length < traceState.length) {
+        this.stats.traceStateTruncated++;
+        log.debug(`tracestate cut from ${traceState.length} to ${kept.length} characters (W3C truncation; budget ${MAX_INJECTED_TRACE_STATE_LENGTH})`);
+      }
+      if (kept) write(TRACE_STATE_HEADER, kept);
+    }
 
     let dottedOrder: string | undefined;
     let lsBaggage: LangSmithBaggage | undefined;
@@ -253,12 +274,19 @@ export class LangSmithPropagator implements TextMapPropagator {
         );
       }
     }
-    if (dottedOrder && dottedOrder.length > MAX_DOTTED_ORDER_LENGTH) {
-      // Deeper than the next hop accepts: it would be ignored there anyway.
+    if (dottedOrder && dottedOrder.length > MAX_INJECTED_DOTTED_ORDER_LENGTH) {
+      // Over the budget a default server accepts (a 431 for the whole request).
+      // Not cut: a shorter dotted order would name another tree. The next hop
+      // continues from traceparent (a LangSmith root that records our ids).
       this.stats.lineageTooDeep++;
-      log.debug(`langsmith-trace not sent: lineage deeper than ${MAX_DOTTED_ORDER_SEGMENTS} runs`);
+      notices.warn(
+        'inject:lineage-too-deep',
+        `langsmith-trace not sent: the lineage is ${(dottedOrder.length + 1) / 59} runs deep, over the ` +
+          `${MAX_INJECTED_DOTTED_ORDER_SEGMENTS} that fit a header line of 8 KiB; the next service starts a new ` +
+          'LangSmith trace from traceparent (counted in propagator.stats.lineageTooDeep)',
+      );
     } else if (dottedOrder) {
-      setter.set(carrier, LANGSMITH_TRACE_HEADER, dottedOrder);
+      write(LANGSMITH_TRACE_HEADER, dottedOrder);
     }
 
     const members: string[] = lsBaggage ? lsBaggage.members.slice() : [];
@@ -271,12 +299,16 @@ export class LangSmithPropagator implements TextMapPropagator {
       }
     }
     if (members.length > 0) {
-      const { header, dropped } = joinBaggage(members);
+      const room = Math.min(budget - headerLineBytes(BAGGAGE_HEADER, ''), MAX_INJECTED_HEADER_FIELD - BAGGAGE_HEADER.length - 2);
+      const { header, dropped } = joinBaggage(members, room);
       if (dropped > 0) {
         this.stats.baggageMembersDropped += dropped;
-        log.debug(`baggage: ${dropped} member(s) left out to stay within 64 members / 8192 bytes`);
+        log.debug(
+          `baggage: ${dropped} member(s) left out whole to stay within 64 members, ${room} bytes ` +
+            `(8192, less what fits one ${MAX_INJECTED_HEADER_FIELD}-byte field and ${MAX_INJECTED_HEADER_BYTES} bytes for all trace headers)`,
+        );
       }
-      if (header) setter.set(carrier, BAGGAGE_HEADER, header);
+      if (header) write(BAGGAGE_HEADER, header);
     }
     this.stats.injected++;
   }
@@ -343,6 +375,11 @@ function isConsistent(traceParent: TraceParent, lsParent: DottedOrder): boolean 
     spanIdOfValidUuid(lsParent.runId) === traceParent.spanId ||
     traceIdOfValidUuid(lsParent.lsTraceId) === traceParent.traceId
   );
+}
+
+/** `name: value\r\n` on the wire (trace header values are ASCII: their length is their size). */
+function headerLineBytes(name: string, value: string): number {
+  return name.length + 2 + value.length + 2;
 }
 
 /** A header that must appear once: `undefined` absent, `null` duplicated or not a string. */

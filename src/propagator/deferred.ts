@@ -49,7 +49,6 @@ interface ParsedInbound {
   metadata: string | undefined;
   tags: string | undefined;
   project: string | undefined;
-  encoded: { metadata?: string; tags?: string; project?: string };
   entries: Map<string, BaggageEntry>;
 }
 
@@ -72,20 +71,17 @@ export class InboundBaggage {
       this._onDropped(dropped);
       log.debug(`baggage: ignored ${dropped} malformed or over-limit member(s)`);
     }
-    const out: ParsedInbound = { metadata: undefined, tags: undefined, project: undefined, encoded: {}, entries: new Map() };
+    const out: ParsedInbound = { metadata: undefined, tags: undefined, project: undefined, entries: new Map() };
     for (const member of members) {
       switch (member.key) {
         case LANGSMITH_METADATA_MEMBER:
           out.metadata = member.value;
-          out.encoded.metadata = `${LANGSMITH_METADATA_MEMBER}=${member.rawValue}`;
           break;
         case LANGSMITH_TAGS_MEMBER:
           out.tags = member.value;
-          out.encoded.tags = `${LANGSMITH_TAGS_MEMBER}=${member.rawValue}`;
           break;
         case LANGSMITH_PROJECT_MEMBER:
           out.project = member.value;
-          out.encoded.project = `${LANGSMITH_PROJECT_MEMBER}=${member.rawValue}`;
           break;
         case LANGSMITH_REPLICAS_MEMBER:
         case LANGSMITH_ADDRESS_MEMBER:
@@ -100,9 +96,12 @@ export class InboundBaggage {
     return out;
   }
 
-  /** The LangSmith members, decoded on first use. */
+  /** The LangSmith members, decoded on first use; relayed only as decoded, re-encoded. */
   langsmith(): LangSmithBaggage {
-    return LangSmithBaggage.deferred(() => this.parsed);
+    return LangSmithBaggage.deferred(
+      () => this.parsed,
+      (member, reason) => log.debug(`baggage: ${member} from the caller not used or relayed as received: ${reason}`),
+    );
   }
 }
 

@@ -3,8 +3,11 @@
  * validated up front. A wrong setting fails fast with a message that names
  * the variable (or option) to fix and an example of a good value.
  */
+import { BridgeConfigError } from '../errors.js';
 import type { TrustPolicy } from '../propagator/LangSmithPropagator.js';
 import { anyTrust, trustedNetworks, trustHeaderToken, type NetworkTrust } from '../trust/policies.js';
+
+export { BridgeConfigError };
 
 export interface BridgeOptions {
   /** Service name on every span's resource. Env: OTEL_SERVICE_NAME. Default: `unknown_service:node`. */
@@ -38,7 +41,7 @@ export interface BridgeOptions {
    * neither OTLP nor an API key is configured: `.langsmith-otel/runs.jsonl`.
    */
   file?: false | string;
-  /** Print each trace as a tree. Env: LANGSMITH_OTEL_PRINT=true|false. Default: with the local file default. */
+  /** Print each trace as a tree. Env: LANGSMITH_OTEL_PRINT (a boolean). Default: with the local file default. */
   printTrees?: boolean;
   /** Env: OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG. Default parentbased_always_on (sample at the collector). */
   sampler?: SamplerName;
@@ -58,7 +61,7 @@ export interface BridgeOptions {
    * OTEL_BSP_SCHEDULE_DELAY (1000 ms), OTEL_BSP_EXPORT_TIMEOUT (30000 ms).
    */
   queue?: { maxQueueSize?: number; maxExportBatchSize?: number; scheduledDelayMillis?: number; exportTimeoutMillis?: number };
-  /** Suppress the one start-up line on stderr. */
+  /** Suppress the one start-up line on stderr. Env: LANGSMITH_OTEL_QUIET (a boolean). */
   quiet?: boolean;
   /** For tests: the environment to read instead of process.env. */
   env?: Record<string, string | undefined>;
@@ -98,19 +101,50 @@ export interface ResolvedConfig {
   instrumentFetch: boolean;
   /** See BridgeOptions.langsmithOtelMode. */
   langsmithOtelMode: boolean;
+  /** No start-up line (option `quiet`, env LANGSMITH_OTEL_QUIET). */
+  quiet: boolean;
   queue: { maxQueueSize?: number; maxExportBatchSize?: number; scheduledDelayMillis?: number; exportTimeoutMillis?: number };
-}
-
-export class BridgeConfigError extends Error {
-  override name = 'BridgeConfigError';
 }
 
 export const DEFAULT_FILE = '.langsmith-otel/runs.jsonl';
 
-/** LANGSMITH_OTEL_ENABLED (or LangSmith's LANGSMITH_TRACING_MODE=otel) switches the register entry on. */
+/**
+ * LANGSMITH_OTEL_ENABLED (or OTEL_ENABLED, or LangSmith's
+ * LANGSMITH_TRACING_MODE=otel) switches the register entry on. A value that
+ * is not a boolean is a BridgeConfigError.
+ */
 export function isBridgeEnabled(env: Record<string, string | undefined>): boolean {
-  const flag = (env.LANGSMITH_OTEL_ENABLED ?? env.OTEL_ENABLED ?? '').trim().toLowerCase();
-  return flag === 'true' || flag === '1' || (env.LANGSMITH_TRACING_MODE ?? '').trim().toLowerCase() === 'otel';
+  const name = nonEmpty(env.LANGSMITH_OTEL_ENABLED) !== undefined ? 'LANGSMITH_OTEL_ENABLED' : 'OTEL_ENABLED';
+  return parseBoolean(nonEmpty(env[name]), name) === true || (env.LANGSMITH_TRACING_MODE ?? '').trim().toLowerCase() === 'otel';
+}
+
+const TRUE_WORDS: ReadonlySet<string> = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS: ReadonlySet<string> = new Set(['false', '0', 'no', 'off']);
+
+/**
+ * The one parser for every boolean variable (LANGSMITH_OTEL_ENABLED,
+ * OTEL_ENABLED, LANGSMITH_OTEL_TRUST, LANGSMITH_OTEL_PRINT,
+ * LANGSMITH_OTEL_QUIET): `true/false/1/0/yes/no/on/off`, case-insensitive,
+ * surrounding whitespace ignored; unset or empty is `undefined`; anything
+ * else is a BridgeConfigError naming the variable.
+ */
+export function parseBoolean(value: string | undefined, name: string): boolean | undefined {
+  const word = isBooleanWord(value);
+  if (word !== undefined || value === undefined || value.trim() === '') return word;
+  throw new BridgeConfigError(`${name}=${value}: set true or false (also accepted: 1/0, yes/no, on/off).`);
+}
+
+/** `true`/`false` for a boolean word, `undefined` for anything else (no error). */
+function isBooleanWord(value: string | undefined): boolean | undefined {
+  const v = value?.trim().toLowerCase();
+  if (v === undefined) return undefined;
+  if (TRUE_WORDS.has(v)) return true;
+  if (FALSE_WORDS.has(v)) return false;
+  return undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value !== undefined && value.trim() !== '' ? value : undefined;
 }
 
 export function resolveConfig(options: BridgeOptions = {}): ResolvedConfig {
@@ -156,7 +190,8 @@ export function resolveConfig(options: BridgeOptions = {}): ResolvedConfig {
     otlp,
     langsmith,
     file,
-    printTrees: options.printTrees ?? parseBool(read('LANGSMITH_OTEL_PRINT'), 'LANGSMITH_OTEL_PRINT') ?? useDefaultFile,
+    printTrees: options.printTrees ?? parseBoolean(read('LANGSMITH_OTEL_PRINT'), 'LANGSMITH_OTEL_PRINT') ?? useDefaultFile,
+    quiet: options.quiet ?? parseBoolean(read('LANGSMITH_OTEL_QUIET'), 'LANGSMITH_OTEL_QUIET') ?? false,
     sampler,
     samplerRatio,
     instrumentHttp: options.instrumentHttp ?? true,
@@ -237,14 +272,27 @@ function resolveTrust(
   if (typeof option === 'boolean' || typeof option === 'function') return { trust: option, networkTrust: undefined };
   let networks = option?.networks;
   let tokens = option?.tokens;
+  let header = typeof option === 'object' ? option.header : undefined;
   if (option === undefined) {
     const value = read('LANGSMITH_OTEL_TRUST');
-    const flag = parseBool(value, undefined);
-    if (flag !== undefined && read('LANGSMITH_OTEL_TRUST_TOKEN') === undefined) return { trust: flag, networkTrust: undefined };
-    if (value !== undefined && flag === undefined) networks = value.split(',').map((s) => s.trim()).filter(Boolean);
     const tokenText = read('LANGSMITH_OTEL_TRUST_TOKEN');
+    // LANGSMITH_OTEL_TRUST is a boolean (the common parser) or CIDR blocks.
+    const flag = isBooleanWord(value);
+    if (flag !== undefined && tokenText !== undefined) {
+      // Either reading would be a guess: `true` would make the token pointless
+      // (everyone trusted), `false` contradicts it. Fail rather than widen.
+      throw new BridgeConfigError(
+        `LANGSMITH_OTEL_TRUST=${value} with LANGSMITH_OTEL_TRUST_TOKEN set: ` +
+          (flag
+            ? 'true trusts every caller, so the token would check nothing. '
+            : 'false trusts no caller, which contradicts the token. ') +
+          'Unset LANGSMITH_OTEL_TRUST to trust token holders only, or set it to CIDR blocks to trust those networks too.',
+      );
+    }
+    if (flag !== undefined) return { trust: flag, networkTrust: undefined };
+    if (value !== undefined) networks = value.split(',').map((s) => s.trim()).filter(Boolean);
     if (tokenText !== undefined) tokens = tokenText.split(',').map((s) => s.trim()).filter(Boolean);
-    if (flag === true) return { trust: true, networkTrust: undefined };
+    header = read('LANGSMITH_OTEL_TRUST_HEADER');
   }
   const policies: TrustPolicy[] = [];
   let networkTrust: NetworkTrust | undefined;
@@ -253,13 +301,13 @@ function resolveTrust(
       networkTrust = trustedNetworks(networks);
       policies.push(networkTrust.trust);
     }
-    if (tokens?.length) {
-      const header = typeof option === 'object' ? option.header : read('LANGSMITH_OTEL_TRUST_HEADER');
-      policies.push(trustHeaderToken({ token: tokens, ...(header ? { header } : {}) }));
+    if (tokens?.length || header !== undefined) {
+      policies.push(trustHeaderToken({ token: tokens ?? [], ...(header !== undefined ? { header } : {}) }));
     }
   } catch (err) {
+    if (option !== undefined) throw err; // already names the value; the environment was not read
     throw new BridgeConfigError(
-      `LANGSMITH_OTEL_TRUST / LANGSMITH_OTEL_TRUST_TOKEN: ${(err as Error).message} ` +
+      `LANGSMITH_OTEL_TRUST / LANGSMITH_OTEL_TRUST_TOKEN / LANGSMITH_OTEL_TRUST_HEADER: ${(err as Error).message} ` +
         'Examples: LANGSMITH_OTEL_TRUST=10.0.0.0/8,127.0.0.1/32 or LANGSMITH_OTEL_TRUST=true.',
     );
   }
@@ -272,15 +320,6 @@ function positiveInt(value: string | undefined, name: string): number | undefine
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new BridgeConfigError(`${name}=${value}: set a positive whole number, e.g. ${name}=4096.`);
   return n;
-}
-
-function parseBool(value: string | undefined, name: string | undefined): boolean | undefined {
-  if (value === undefined) return undefined;
-  const v = value.toLowerCase();
-  if (v === 'true' || v === '1' || v === 'yes') return true;
-  if (v === 'false' || v === '0' || v === 'no') return false;
-  if (name) throw new BridgeConfigError(`${name}=${value}: set true or false.`);
-  return undefined;
 }
 
 /** `k1=v1,k2=v2` (W3C baggage-like, values percent-decoded), as the OTel spec defines for *_HEADERS. */

@@ -15,7 +15,8 @@
  *   (`resolveTracingMode`): the env must be set before the first `traceable`
  *   call (the shared Client is created then) or before `new Client()`; or pass
  *   `new Client({ tracingMode: 'otel' })`. The SDK accepts only the value
- *   `true` for LANGSMITH_OTEL_ENABLED / OTEL_ENABLED (the bridge also `1`).
+ *   `true` for LANGSMITH_OTEL_ENABLED / OTEL_ENABLED (the bridge any boolean
+ *   true word: `alignSdkTracingMode` sets LANGSMITH_TRACING_MODE=otel then).
  * - Our provider must be the *global* one (`trace.setGlobalTracerProvider`):
  *   `traceable` starts its spans with the global `trace.getTracer('langsmith')`;
  *   `globalTracerProvider` only tells the SDK not to install its own. A
@@ -67,6 +68,7 @@ export async function enableLangSmithOtelMode(provider: TracerProvider): Promise
     log.debug(`langsmith SDK OTel mode not enabled: ${(err as Error).message}`);
     return false; // the app does not use the SDK
   }
+  alignSdkTracingMode(process.env);
   try {
     const setup = await import('langsmith/experimental/otel/setup');
     setup.initializeOTEL({ globalTracerProvider: provider, skipGlobalContextManagerSetup: true });
@@ -89,6 +91,20 @@ export async function enableLangSmithOtelMode(provider: TracerProvider): Promise
     log.debug('langsmith SDK OTel mode enabled, but LANGSMITH_TRACING is not `true`: traceable() records nothing');
   }
   return true;
+}
+
+/**
+ * The SDK turns OTel mode on only for the exact value `true` of
+ * LANGSMITH_OTEL_ENABLED / OTEL_ENABLED (langsmith utils/env.js), while the
+ * bridge's one boolean parser also takes `1`, `yes`, `on` (any case): with
+ * those the bridge would be on and the SDK's runs would go to REST. Say the
+ * same to the SDK, through its own LANGSMITH_TRACING_MODE, before its shared
+ * Client reads the mode. An explicit LANGSMITH_TRACING_MODE is left alone.
+ */
+export function alignSdkTracingMode(env: Record<string, string | undefined>): void {
+  if (env.LANGSMITH_TRACING_MODE !== undefined || env.LANGCHAIN_TRACING_MODE !== undefined) return;
+  if (env.LANGSMITH_OTEL_ENABLED === 'true' || env.LANGCHAIN_OTEL_ENABLED === 'true' || env.OTEL_ENABLED === 'true') return;
+  env.LANGSMITH_TRACING_MODE = 'otel';
 }
 
 const HELD = Symbol.for('langsmith-otel-bridge.held-run-ends');

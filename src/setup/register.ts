@@ -143,8 +143,7 @@ export async function registerLangSmithBridge(options: BridgeOptions = {}): Prom
   };
   process.once('beforeExit', () => void bridge.forceFlush());
   registered = bridge;
-  const quiet = options.quiet ?? (options.env ?? process.env).LANGSMITH_OTEL_QUIET === 'true';
-  if (!quiet) process.stderr.write(describeDestinations(config) + '\n');
+  if (!config.quiet) process.stderr.write(describeDestinations(config) + '\n');
   return bridge;
 }
 

@@ -15,10 +15,13 @@ import {
   TRACE_PARENT_HEADER,
   TRACE_STATE_HEADER,
 } from '../constants.js';
+import { BridgeConfigError } from '../errors.js';
 import type { TrustPolicy } from '../propagator/LangSmithPropagator.js';
 
 export const DEFAULT_TRUST_HEADER = 'x-langsmith-trust';
 const MIN_TOKEN_LENGTH = 16;
+/** A presented token longer than this is refused unhashed; a configured one could never match. */
+const MAX_TOKEN_LENGTH = 1024;
 
 export interface HeaderTokenOptions {
   /** Secret(s) your gateway sets on requests it forwards; several allow rotation. */
@@ -33,24 +36,68 @@ export interface HeaderTokenOptions {
  * (`stripTracingHeaders` does) and set it on the requests it forwards.
  */
 export function trustHeaderToken(options: HeaderTokenOptions): TrustPolicy {
-  const header = (options.header ?? DEFAULT_TRUST_HEADER).toLowerCase();
-  const tokens = typeof options.token === 'string' ? [options.token] : [...(options.token ?? [])];
-  if (tokens.length === 0 || tokens.some((t) => typeof t !== 'string' || t.length < MIN_TOKEN_LENGTH)) {
-    throw new TypeError(
+  const header = checkHeaderName(options.header ?? DEFAULT_TRUST_HEADER);
+  const tokens: unknown[] = Array.isArray(options.token) ? [...(options.token as unknown[])] : options.token === undefined ? [] : [options.token];
+  if (tokens.length === 0) {
+    throw new BridgeConfigError(
       `trustHeaderToken: set \`token\` to a secret of at least ${MIN_TOKEN_LENGTH} characters ` +
         '(e.g. LANGSMITH_OTEL_TRUST_TOKEN=$(openssl rand -hex 16)).',
     );
   }
-  const digests = tokens.map(sha256);
+  tokens.forEach(checkToken);
+  const digests = (tokens as string[]).map(sha256);
   return (carrier: unknown, getter: TextMapGetter): boolean => {
     const value = getter.get(carrier, header);
     const presented = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
-    if (typeof presented !== 'string' || presented.length === 0 || presented.length > 1024) return false;
+    if (typeof presented !== 'string' || presented.length === 0 || presented.length > MAX_TOKEN_LENGTH) return false;
     const digest = sha256(presented);
     let match = false;
     for (const d of digests) match = timingSafeEqual(d, digest) || match;
     return match;
   };
+}
+
+/**
+ * A token that can never match is a configuration error, not a policy that
+ * silently trusts no one: presented tokens over MAX_TOKEN_LENGTH are refused,
+ * and Node reads header bytes as latin1 (a non-ASCII secret arrives as other
+ * characters) and trims surrounding whitespace. So: 16–1024 visible ASCII
+ * characters. The message never repeats the secret.
+ */
+function checkToken(token: unknown, index: number): void {
+  const which = `token #${index + 1}`;
+  if (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH) {
+    throw new BridgeConfigError(
+      `trustHeaderToken: ${which} is ${typeof token === 'string' ? `${token.length} characters` : `a ${typeof token}`}; ` +
+        `set a secret of at least ${MIN_TOKEN_LENGTH} characters (e.g. LANGSMITH_OTEL_TRUST_TOKEN=$(openssl rand -hex 16)).`,
+    );
+  }
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new BridgeConfigError(
+      `trustHeaderToken: ${which} is ${token.length} characters; a presented token longer than ${MAX_TOKEN_LENGTH} is ` +
+        'refused, so it could never match. Use a shorter secret, e.g. $(openssl rand -hex 32).',
+    );
+  }
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) {
+      throw new BridgeConfigError(
+        `trustHeaderToken: ${which} has ${c > 0x7e ? 'a non-ASCII character' : 'a space or control character'} at ` +
+          `position ${i + 1}; a header can only carry visible ASCII (Node reads header bytes as latin1), so it could ` +
+          'never match. Use e.g. $(openssl rand -hex 32).',
+      );
+    }
+  }
+}
+
+/** RFC 9110 token characters: a header name anything else is not a header anyone can send. */
+function checkHeaderName(name: unknown): string {
+  if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/.test(name)) {
+    throw new BridgeConfigError(
+      `trustHeaderToken: header ${JSON.stringify(name)} is not an HTTP header name (e.g. x-langsmith-trust).`,
+    );
+  }
+  return name.toLowerCase();
 }
 
 export interface NetworkTrust {
@@ -78,7 +125,7 @@ export interface NetworkTrust {
  */
 export function trustedNetworks(cidrs: readonly string[]): NetworkTrust {
   if (!Array.isArray(cidrs) || cidrs.length === 0) {
-    throw new TypeError("trustedNetworks: pass at least one CIDR block, e.g. ['10.0.0.0/8'].");
+    throw new BridgeConfigError("trustedNetworks: pass at least one CIDR block, e.g. ['10.0.0.0/8'].");
   }
   const list = new BlockList();
   for (const cidr of cidrs) addCidr(list, cidr);
@@ -182,20 +229,31 @@ export function stripTracingHeaders(
   return removed;
 }
 
+/** A prefix length: decimal digits only, no sign, no leading zero (`0x8`, `1e1`, `+8`, `08`, `-0` are not). */
+const PREFIX_PATTERN = /^(?:0|[1-9][0-9]{0,2})$/;
+
+/**
+ * Strict CIDR parsing: a bad security setting must fail, never widen. Before
+ * this, `Number()` read `'10.0.0.0/ '` as prefix 0 (every IPv4 peer trusted)
+ * and `-0` reached BlockList#addSubnet, which aborts Node (issue 8).
+ */
 function addCidr(list: BlockList, cidr: string): void {
-  const fail = (): never => {
-    throw new TypeError(
-      `trustedNetworks: ${JSON.stringify(cidr)} is not a CIDR block (expected e.g. 10.0.0.0/8 or fd00::/8).`,
+  const fail = (why: string): never => {
+    throw new BridgeConfigError(
+      `trustedNetworks: ${JSON.stringify(cidr)} is not a CIDR block (${why}; expected e.g. 10.0.0.0/8, 127.0.0.1/32 or fd00::/8).`,
     );
   };
-  if (typeof cidr !== 'string') fail();
+  if (typeof cidr !== 'string') fail(`a ${typeof cidr}`);
   const slash = cidr.indexOf('/');
   const address = slash === -1 ? cidr : cidr.slice(0, slash);
-  const family = isIP(address);
-  if (family === 0) fail();
+  // isIP accepts an IPv6 zone (`fe80::1%eth0`); a peer address never carries one here.
+  const family = address.includes('%') ? 0 : isIP(address);
+  if (family === 0) fail(`${JSON.stringify(address)} is not an IPv4 or IPv6 address`);
   const max = family === 4 ? 32 : 128;
-  const prefix = slash === -1 ? max : Number(cidr.slice(slash + 1));
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || (slash !== -1 && cidr.slice(slash + 1) === '')) fail();
+  const prefixText = slash === -1 ? String(max) : cidr.slice(slash + 1);
+  if (!PREFIX_PATTERN.test(prefixText)) fail(`the prefix length ${JSON.stringify(prefixText)} is not a decimal number`);
+  const prefix = Number(prefixText);
+  if (prefix > max) fail(`the prefix length ${prefix} is over ${max}`);
   list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
 }
 

@@ -193,19 +193,30 @@ describe('LangSmithBaggage', () => {
     expect(baggage.project).toBe('p q');
   });
 
-  it('fromMembers re-emits members exactly as received (e.g. Python-encoded)', () => {
-    const encoded = { project: 'langsmith-project=p/%CE%B2%20%28v2%29' };
-    const baggage = LangSmithBaggage.fromMembers(undefined, undefined, 'p/β (v2)', encoded);
-    expect(baggage.members).toEqual([encoded.project]);
+  it('relays a member re-encoded as RunTree.toHeaders() would (a Python-encoded project comes out JS-encoded)', () => {
+    const baggage = LangSmithBaggage.fromMembers(undefined, undefined, 'p/β (v2)');
+    expect(baggage.members).toEqual(['langsmith-project=p%2F%CE%B2%20(v2)']);
     expect(baggage.project).toBe('p/β (v2)');
   });
 
-  it('keeps an unsafe member for inject but decodes it to undefined', () => {
-    const baggage = LangSmithBaggage.fromMembers('[1,2]', ',,', 'a\nb');
-    expect(baggage.members).toHaveLength(3);
-    expect(baggage.metadata).toBeUndefined();
-    expect(baggage.tags).toBeUndefined();
-    expect(baggage.project).toBeUndefined();
+  it.each([
+    ['metadata that is not a JSON object', '[1,2]', undefined, undefined],
+    ['metadata that is not JSON (RunTree.fromHeaders would throw SyntaxError)', '{"a":', undefined, undefined],
+    ['metadata over 4 KiB', `{"a":"${'x'.repeat(MAX_METADATA_BYTES)}"}`, undefined, undefined],
+    ['tags that are all empty', undefined, ',,', undefined],
+    ['a project with a line feed', undefined, undefined, 'a\nb'],
+    ['a project with NUL', undefined, undefined, 'a\u0000b'],
+    ['a project with CR', undefined, undefined, 'a\rb'],
+    ['a project over 512 characters', undefined, undefined, 'p'.repeat(MAX_PROJECT_LENGTH + 1)],
+  ])('relays nothing it could not decode: %s', (_rule, metadata, tags, project) => {
+    const baggage = LangSmithBaggage.fromMembers(metadata, tags, project);
+    expect(baggage.members).toEqual([]);
+    expect([baggage.metadata, baggage.tags, baggage.project]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('relays the valid members of a mixed set and drops the rest', () => {
+    const baggage = LangSmithBaggage.fromMembers('{"a":', 'x, x ,y', 'p\r\nX-Injected: 1');
+    expect(baggage.members).toEqual(['langsmith-tags=x%2Cy']);
   });
 
   it.each([

@@ -23,6 +23,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { RunTree } from 'langsmith';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   getInboundContext,
@@ -201,7 +202,7 @@ describe.skipIf(!python.ok)('Python LangSmith SDK interop: header codec (RunTree
     span.end();
   });
 
-  it('a2. duplicate Python tags: the bridge keeps the first of each, in order; inject re-emits them as received', async () => {
+  it('a2. duplicate Python tags: the bridge keeps the first of each, in order; inject relays them so, re-encoded as RunTree.toHeaders() would', async () => {
     const py = await runPythonJson<ToHeaders>('headers.py', ['to-headers'], {
       project: PROJECT,
       tags: ['b', 'a', 'b', 'é中'],
@@ -213,7 +214,10 @@ describe.skipIf(!python.ok)('Python LangSmith SDK interop: header codec (RunTree
     expect(getInboundContext(ctx)?.baggage?.tags).toEqual(['b', 'a', 'é中']);
     expect(getInboundContext(ctx)?.baggage?.metadata).toBeUndefined();
     const span = tracer.startSpan('node handler', {}, ctx);
-    expect(injectHeaders(propagator, trace.setSpan(ctx, span)).baggage).toBe(py.headers.baggage);
+    // Relayed as decoded (issue 8: only what parsed, re-encoded), in the JS SDK's encoding.
+    expect(injectHeaders(propagator, trace.setSpan(ctx, span)).baggage).toBe(
+      new RunTree({ name: 'x', tags: ['b', 'a', 'é中'], project_name: PROJECT }).toHeaders().baggage,
+    );
     span.end();
   });
 
@@ -230,8 +234,9 @@ describe.skipIf(!python.ok)('Python LangSmith SDK interop: header codec (RunTree
     expect(headers['langsmith-trace']).toBe(ours.dottedOrder);
     expectChildSegment(lineageOf(server).dottedOrder, deepest.dotted_order, runIdOf(server));
     expectChildSegment(ours.dottedOrder, lineageOf(server).dottedOrder!, runIdOf(client));
-    // Python → Node → Python: the baggage goes back out exactly as Python wrote it.
-    expect(headers.baggage).toBe(py.headers.baggage);
+    // Python → Node → Python: the baggage goes back out as decoded, re-encoded as the JS SDK encodes it
+    // (issue 8: only what parsed is relayed); the values are Python's own (checked below).
+    expect(headers.baggage).toBe(new RunTree({ name: 'x', metadata: METADATA, tags: TAGS, project_name: PROJECT }).toHeaders().baggage);
 
     const out = await runPythonJson<FromHeaders>('headers.py', ['from-headers'], headers);
     // The placeholder parent Python builds from our headers is our span's run.
@@ -401,9 +406,10 @@ describe.skipIf(!python.ok)('Python LangSmith SDK interop over HTTP (@traceable,
     expect(got.lineage?.lsTraceId).toBe(pyRoot.id);
     expectChildSegment(got.lineage?.dottedOrder, pyRun.dotted_order, got.runId);
     expect(got.traceId).toBe(pyRoot.id.replace(/-/g, ''));
-    // @traceable adds ls_method; everything else is ours, exactly.
-    expect(got.inbound.metadata).toEqual(pyRun.metadata);
-    expect(got.inbound.metadata).toEqual({ ...METADATA, ls_method: 'traceable' });
+    // @traceable adds ls_method: a reserved ls_* key, describing the Python run, not ours — dropped
+    // (issue 8); everything else is the caller's, exactly.
+    expect(pyRun.metadata).toEqual({ ...METADATA, ls_method: 'traceable' });
+    expect(got.inbound.metadata).toEqual(METADATA);
     expect(got.inbound.tags).toEqual(pyRun.tags);
     expect([...(got.inbound.tags ?? [])].sort()).toEqual(pySortedTags(TAGS));
     expect(got.inbound.project).toBe(pyRun.project_name);
