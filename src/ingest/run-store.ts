@@ -123,8 +123,8 @@ interface Entry {
 
 /** Default bound on stored runs (resolved, orphans and held patches alike). */
 export const DEFAULT_MAX_STORED_RUNS = 100_000;
-/** Default bound on the stored runs' estimated size (about their JSON size; the heap is 2–3× that). */
-export const DEFAULT_MAX_STORED_BYTES = 128 * 1024 * 1024;
+/** Default bound on the stored runs' estimated size (about their JSON size; the heap they take was 3–4× that, measured). */
+export const DEFAULT_MAX_STORED_BYTES = 64 * 1024 * 1024;
 /** Distinct violation messages kept; later ones are counted, not kept. */
 export const DEFAULT_MAX_VIOLATIONS = 10_000;
 
@@ -133,7 +133,7 @@ export interface RunStoreOptions {
   onRun?: (run: IngestedRun) => void;
   /** Past this many runs the oldest whole traces are evicted. Default 100,000. */
   maxRuns?: number;
-  /** Past this estimated size the oldest whole traces are evicted. Default 128 MiB. */
+  /** Past this estimated size the oldest whole traces are evicted. Default 64 MiB. */
   maxBytes?: number;
   /** Distinct violation messages kept. Default 10,000. */
   maxViolations?: number;

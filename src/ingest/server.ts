@@ -78,7 +78,7 @@ export interface IngestServerOptions {
   onRun?: (run: IngestedRun) => void;
   /** Runs kept (orphans and held patches included); past it the oldest whole traces are evicted. Default 100,000. */
   maxRuns?: number;
-  /** Estimated bytes kept (about the runs' JSON size); past it the oldest whole traces are evicted. Default 128 MiB. */
+  /** Estimated bytes kept (about the runs' JSON size); past it the oldest whole traces are evicted. Default 64 MiB. */
   maxBytes?: number;
 }
 
