@@ -931,7 +931,7 @@ describe('the local ingest server does not fall over (issue 8)', () => {
   it('adopts 200,000 waiting children in a loop, and traces() counts them without spreading (RunStore)', () => {
     // The same path as the HTTP test above, minus 30 MB of JSON: push(...waiters) and
     // push(...children) overflowed the stack here (RangeError, a 500 over HTTP).
-    const store = new RunStore({ maxRuns: 300_000 });
+    const store = new RunStore({ maxRuns: 300_000, maxBytes: 1024 ** 3 });
     const rootId = randomUUID();
     for (let i = 0; i < 200_000; i++) {
       store.post(
@@ -1048,6 +1048,29 @@ describe('the local ingest server does not fall over (issue 8)', () => {
     // oldest trace: the 8 orphans, whole (they share their absent parent's trace id).
     expect(server.stats()).toMatchObject({ runs: 3, orphans: 0, pending: 0, evictedRuns: 11, evictedTraces: 4 });
     expect(server.traces()[0]!.runs).toBe(3);
+  });
+
+  it('evicts, with a trace, the runs of other traces waiting on it (no orphan left behind forever)', async () => {
+    const server = await start({ maxRuns: 5 });
+    const a = randomUUID();
+    const missing = randomUUID();
+    const p = randomUUID();
+    const x = randomUUID();
+    const aOrder = seg(1000, a);
+    const pOrder = `${aOrder}.${seg(1001, missing)}.${seg(1002, p)}`;
+    const first = [
+      { id: a, trace_id: a, name: 'a', start_time: 1, dotted_order: aOrder },
+      // Waits for a parent that never comes; in trace a.
+      { id: p, trace_id: a, parent_run_id: missing, name: 'p', start_time: 1, dotted_order: pOrder },
+      // No trace id, no dotted order (a legacy run): its own group until p resolves.
+      { id: x, parent_run_id: p, name: 'x', start_time: 2 },
+    ];
+    expect((await post(`${server.url}/runs/batch`, JSON.stringify({ post: first }), json)).status).toBe(202);
+    expect(server.stats()).toMatchObject({ runs: 1, orphans: 2 });
+    const { root, children } = childrenFirst(2);
+    expect((await post(`${server.url}/runs/batch`, JSON.stringify({ post: [root, ...children] }), json)).status).toBe(202);
+    expect(server.stats()).toMatchObject({ runs: 3, orphans: 0, evictedRuns: 3, evictedTraces: 1 });
+    expect(server.orphans()).toEqual([]);
   });
 
   it('keeps at most maxBytes (estimated) of runs, evicting the oldest whole traces', async () => {

@@ -121,6 +121,12 @@ interface Entry {
   traceKey: string;
 }
 
+interface TraceGroup {
+  ids: Set<string>;
+  /** Creation order: a key evicted and seen again is a new group. */
+  seq: number;
+}
+
 /** Default bound on stored runs (resolved, orphans and held patches alike). */
 export const DEFAULT_MAX_STORED_RUNS = 100_000;
 /** Default bound on the stored runs' estimated size (about their JSON size; the heap they take was 3–4× that, measured). */
@@ -169,7 +175,15 @@ export class RunStore {
   private readonly pendingBytes = new Map<string, number>();
   private readonly violationSet = new Set<string>();
   /** trace key → ids of the runs evicted with it. */
-  private readonly traceIndex = new Map<string, Set<string>>();
+  private readonly traceIndex = new Map<string, TraceGroup>();
+  /**
+   * Trace groups oldest first, read from `traceHead`. Not `entries.keys().next()`:
+   * a Map read from the front after many deletions skips every deleted slot,
+   * which made a store at its bound several times slower.
+   */
+  private traceOrder: Array<{ key: string; seq: number }> = [];
+  private traceHead = 0;
+  private groupSeq = 0;
   private counter = 0;
   private bytes = 0;
   private resolvedCount = 0;
@@ -301,6 +315,8 @@ export class RunStore {
     this.pendingBytes.clear();
     this.violationSet.clear();
     this.traceIndex.clear();
+    this.traceOrder = [];
+    this.traceHead = 0;
     this.counter = 0;
     this.bytes = 0;
     this.resolvedCount = 0;
@@ -395,16 +411,20 @@ export class RunStore {
     if (key === entry.traceKey) return;
     this.unindex(entry.traceKey, run.id);
     entry.traceKey = key;
-    let ids = this.traceIndex.get(key);
-    if (ids === undefined) this.traceIndex.set(key, (ids = new Set()));
-    ids.add(run.id);
+    let group = this.traceIndex.get(key);
+    if (group === undefined) {
+      group = { ids: new Set(), seq: this.groupSeq++ };
+      this.traceIndex.set(key, group);
+      this.traceOrder.push({ key, seq: group.seq });
+    }
+    group.ids.add(run.id);
   }
 
   private unindex(key: string, id: string): void {
-    const ids = this.traceIndex.get(key);
-    if (ids === undefined) return;
-    ids.delete(id);
-    if (ids.size === 0) this.traceIndex.delete(key);
+    const group = this.traceIndex.get(key);
+    if (group === undefined) return;
+    group.ids.delete(id);
+    if (group.ids.size === 0) this.traceIndex.delete(key);
   }
 
   private addPending(id: string, bytes: number): void {
@@ -431,16 +451,29 @@ export class RunStore {
         this.countEviction(1, `patches held for run ${pendingId.value}`);
         continue;
       }
-      const oldest = this.entries.values().next();
-      if (oldest.done) break;
-      this.evictTrace(oldest.value);
+      const key = this.oldestTrace();
+      if (key === undefined) break;
+      this.evictTrace(key);
     }
   }
 
-  /** Removes `entry`'s trace: every run indexed under its key, and every run waiting on one of them. */
-  private evictTrace(entry: Entry): void {
-    const key = entry.traceKey;
-    const doomed = [...(this.traceIndex.get(key) ?? [entry.run.id])];
+  /** The key of the oldest trace group still held. */
+  private oldestTrace(): string | undefined {
+    while (this.traceHead < this.traceOrder.length) {
+      const { key, seq } = this.traceOrder[this.traceHead]!;
+      if (this.traceIndex.get(key)?.seq === seq) return key;
+      this.traceHead++; // that group is gone (evicted, or every run re-keyed)
+    }
+    if (this.traceHead > 1024) {
+      this.traceOrder = [];
+      this.traceHead = 0;
+    }
+    return undefined;
+  }
+
+  /** Removes a trace: every run indexed under its key, and every run waiting on one of them. */
+  private evictTrace(key: string): void {
+    const doomed = [...(this.traceIndex.get(key)?.ids ?? [])];
     const seen = new Set(doomed);
     for (let i = 0; i < doomed.length; i++) {
       const id = doomed[i]!;
@@ -463,6 +496,10 @@ export class RunStore {
         siblings?.delete(id);
         if (siblings?.size === 0) this.waiting.delete(parentId);
       }
+    }
+    if (this.traceHead > 1024 && this.traceHead * 2 > this.traceOrder.length) {
+      this.traceOrder = this.traceOrder.slice(this.traceHead);
+      this.traceHead = 0;
     }
     this.countEviction(seen.size, `trace ${key}`);
   }
