@@ -42,7 +42,9 @@ export async function startDemoStack(options = {}) {
   // The same three services, trust policies and wiring as `npm run demo`.
   const { startDemoServices } = await import(pathToFileURL(join(dist, 'demo/topology.js')).href);
   const registerEntry = join(dist, 'register.js');
-  const ingest = await startIngestServer();
+  // The load check counts every run of every request (10,000 requests × 11 runs by default):
+  // bounds well above that, not the ingest server's defaults (100,000 runs, 64 MiB), which would evict.
+  const ingest = await startIngestServer({ maxRuns: 2_000_000, maxBytes: 4 * 1024 ** 3 });
 
   const baseEnv = { ...process.env };
   // Local ingest only, whatever the calling shell exports.

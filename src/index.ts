@@ -46,7 +46,7 @@ export { LangSmithClientSink } from './sinks/langsmith-client.js';
 export type { LangSmithClientSinkOptions } from './sinks/langsmith-client.js';
 export { JsonlFileSink } from './sinks/jsonl-file.js';
 export { TreePrinterSink } from './sinks/tree-printer.js';
-export type { TreePrinterSinkOptions } from './sinks/tree-printer.js';
+export type { TreePrinterSinkOptions, TreePrinterStats } from './sinks/tree-printer.js';
 export type { RunSink } from './sinks/types.js';
 
 export {

@@ -478,6 +478,74 @@ describe('langsmith-otel-bridge tree', () => {
   });
 });
 
+describe('control characters from the wire are shown, not obeyed (issue 8)', () => {
+  // Real sequences: OSC 52 writes the clipboard, CSI 2J clears the screen, U+009B is an 8-bit CSI,
+  // U+202E reverses what follows on the line.
+  const OSC52 = '\u001b]52;c;aGVsbG8=\u0007';
+  const CLEAR = '\u001b[2J';
+  const C1_CSI = '\u009b31m';
+  const RLO = '\u202e';
+  /** Our own colours, the only escape sequences allowed out. */
+  const OUR_SGR = /\u001b\[(?:0|1|2|31|36)m/g;
+  const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/;
+
+  it('tree: names, types, errors, projects and ids, with and without --color', async () => {
+    const id = '01942d00-0000-7000-8000-00000000000d';
+    const child = '01942d00-0000-7000-8000-0000000000d1';
+    const seg = (t: string, runId: string) => `20250102T0304050000${t}Z${runId}`;
+    const runs = [
+      { id, trace_id: id, dotted_order: seg('00', id), name: `evil${OSC52}`, run_type: `chain${CLEAR}`, start_time: '2025-01-02T03:04:05.000000Z', end_time: '2025-01-02T03:04:05.001000Z', session_name: `p${RLO}x`, error: `Boom${C1_CSI}\rX` },
+      { id: child, trace_id: id, parent_run_id: `${id}${CLEAR}`, dotted_order: `${seg('00', id)}.${seg('01', child)}`, name: `c\tn`, run_type: 'tool', start_time: '2025-01-02T03:04:05.000100Z', end_time: '2025-01-02T03:04:05.000200Z', session_name: 'p' },
+    ];
+    const file = path.join(tmp, 'evil.jsonl');
+    await writeFile(file, runs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+
+    const plain = cli(['tree', file, '--ids']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).not.toMatch(RAW);
+    expect(plain.stdout).toContain('evil\\x1b]52;c;aGVsbG8=\\x07  chain\\x1b[2J');
+    expect(plain.stdout).toContain('✗ Boom\\x9b31m\\rX');
+    expect(plain.stdout).toContain('project p\\u202ex');
+    expect(plain.stdout).toContain(`(parent run ${id}\\x1b[2J is not in the file)`);
+    expect(plain.stdout).toContain('c\\tn  tool');
+
+    const colored = cli(['tree', file, '--color']);
+    expect(colored.stdout).toContain('\u001b[1mevil\\x1b]52;c;aGVsbG8=\\x07\u001b[0m');
+    expect(colored.stdout.replace(OUR_SGR, '')).not.toMatch(RAW);
+
+    const message = cli(['tree', file, '--trace', `zz${CLEAR}`]);
+    expect(message.code).toBe(1);
+    expect(message.stderr).not.toMatch(RAW);
+    expect(message.stderr).toContain('no trace zz\\x1b[2J');
+  });
+
+  it('inspect: header values, decoded baggage and metadata; --json stays the same JSON', () => {
+    const metadata = { note: `${C1_CSI}${RLO}`, ok: 'é' };
+    const args = [
+      'inspect',
+      '--traceparent', `00-${CLEAR}`,
+      '--baggage', `k=%1B%5D52%3Bc%3BaGk%3D%07,m=%C2%9B2J,langsmith-metadata=${encodeURIComponent(JSON.stringify(metadata))}`,
+    ];
+    const text = cli(args);
+    expect(text.code).toBe(1);
+    expect(text.stdout).not.toMatch(RAW);
+    expect(text.stdout).toContain('00-\\x1b[2J');
+    expect(text.stdout).toContain('\\x1b]52;c;aGk=\\x07');
+    expect(text.stdout).toContain('\\x9b2J');
+    expect(text.stdout).toContain('"note": "\\x9b31m\\u202e"');
+
+    const json = cli([...args, '--json']);
+    expect(json.stdout).not.toMatch(RAW);
+    const parsed = JSON.parse(json.stdout) as { headers: Record<string, string>; baggage: { members: Array<{ key?: string; value?: string }> } };
+    expect(parsed.headers['traceparent']).toBe(`00-${CLEAR}`);
+    expect(parsed.baggage.members.map((m) => m.value)).toEqual(['\u001b]52;c;aGk=\u0007', '\u009b2J', JSON.stringify(metadata)]);
+
+    const usage = cli(['inspect', `--bogus${C1_CSI}`]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).not.toMatch(RAW);
+  });
+});
+
 describe('langsmith-otel-bridge', () => {
   it('--help, help <command>, unknown command', () => {
     expect(cli(['--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('inspect   decode traceparent') });

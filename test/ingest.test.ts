@@ -31,11 +31,14 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatDottedOrderSegment, parseDottedOrder } from '../src/headers/dotted-order.js';
 import { runIdFromSpanId } from '../src/headers/ids.js';
+import { notices } from '../src/notices.js';
 import {
   decodeOtlpTraceJson,
   decodeOtlpTraceProtobuf,
   decodeMultipartRuns,
   formatTree,
+  MAX_JSON_DEPTH,
+  RunStore,
   startIngestServer,
   ZSTD_AVAILABLE,
   type IngestedRun,
@@ -887,5 +890,238 @@ describe('malformed bodies', () => {
       attributes: { n: 9007199254740993n },
       status: { code: 2, message: '' },
     });
+  });
+});
+
+describe('the local ingest server does not fall over (issue 8)', () => {
+  const json = { 'content-type': 'application/json' };
+  const seg = (micros: number, id: string) => formatDottedOrderSegment(micros, id);
+  const noticeLines: string[] = [];
+  afterEach(() => {
+    notices.reset();
+    noticeLines.length = 0;
+  });
+  const captureNotices = () => notices.configure({ write: (line) => void noticeLines.push(line) });
+
+  /** A root and `n` children that name it as their parent, children first. */
+  function childrenFirst(n: number): { root: Record<string, unknown>; children: Array<Record<string, unknown>> } {
+    const rootId = randomUUID();
+    const root = { id: rootId, trace_id: rootId, name: 'parent', run_type: 'chain', start_time: 1, dotted_order: seg(1000, rootId) };
+    const children = Array.from({ length: n }, (_, i) => {
+      const id = randomUUID();
+      return { id, trace_id: rootId, parent_run_id: rootId, name: `c${i}`, run_type: 'tool', start_time: 2, dotted_order: `${seg(1000, rootId)}.${seg(2000, id)}` };
+    });
+    return { root, children };
+  }
+
+  it('adopts 20,000 waiting children over HTTP when their parent arrives, and traces() counts them', async () => {
+    const server = await start();
+    const { root, children } = childrenFirst(20_000);
+    expect((await post(`${server.url}/runs/batch`, JSON.stringify({ post: children }), json)).status).toBe(202);
+    expect(server.stats()).toMatchObject({ runs: 0, orphans: 20_000 });
+    expect((await post(`${server.url}/runs/batch`, JSON.stringify({ post: [root] }), json)).status).toBe(202);
+    expect(server.orphans()).toHaveLength(0);
+    expect(server.runs()).toHaveLength(20_001);
+    const [tree] = server.traces();
+    expect(tree!.runs).toBe(20_001);
+    expect(tree!.root.children).toHaveLength(20_000);
+    expect(server.violations()).toEqual([]);
+  }, 60_000);
+
+  it('adopts 200,000 waiting children in a loop, and traces() counts them without spreading (RunStore)', () => {
+    // The same path as the HTTP test above, minus 30 MB of JSON: push(...waiters) and
+    // push(...children) overflowed the stack here (RangeError, a 500 over HTTP).
+    const store = new RunStore({ maxRuns: 300_000, maxBytes: 1024 ** 3 });
+    const rootId = randomUUID();
+    for (let i = 0; i < 200_000; i++) {
+      store.post(
+        { id: randomUUID(), parent_run_id: rootId, trace_id: rootId, name: `c${i}`, run_type: 'tool', session_name: 'p', source: 'batch' },
+        { computeDottedOrder: true, explicitTraceId: rootId, startMicros: 2_000 },
+      );
+    }
+    expect(store.stats()).toMatchObject({ runs: 0, orphans: 200_000 });
+    store.post({ id: rootId, name: 'root', run_type: 'chain', session_name: 'p', source: 'batch' }, { computeDottedOrder: true, startMicros: 1_000 });
+    expect(store.stats()).toMatchObject({ runs: 200_001, orphans: 0 });
+    const [tree] = store.traces();
+    expect(tree!.runs).toBe(200_001);
+    expect(tree!.root.children).toHaveLength(200_000);
+  }, 120_000);
+
+  it('rejects JSON nested deeper than MAX_JSON_DEPTH with 400 before storing it; the runs stay serializable', async () => {
+    const server = await start();
+    const id = randomUUID();
+    const nest = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    const run = (inputs: string) => `{"post":[{"id":"${id}","trace_id":"${id}","name":"deep","start_time":1,"dotted_order":"${seg(1000, id)}","inputs":${inputs}}]}`;
+
+    const deep = await post(`${server.url}/runs/batch`, run(nest(1_000_000)), json);
+    expect(deep.status).toBe(400);
+    expect(((await deep.json()) as { error: string }).error).toBe(`batch body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    expect(server.stats()).toMatchObject({ runs: 0, orphans: 0 });
+
+    // Brackets inside strings do not count.
+    const shallow = await post(`${server.url}/runs/batch`, run(`{"s":"${'['.repeat(1000)}","d":${nest(MAX_JSON_DEPTH - 5)}}`), json);
+    expect(shallow.status).toBe(202);
+    expect(() => JSON.stringify(server.runs())).not.toThrow();
+
+    // A multipart field part, and an OTLP input.value holding deep JSON.
+    const boundary = 'b0undary';
+    const part = nest(200_000);
+    const multipart = [
+      `--${boundary}`,
+      `Content-Disposition: form-data; name="post.${randomUUID()}"`,
+      'Content-Type: application/json',
+      '',
+      '{"name":"m"}',
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="post.00000000-0000-7000-8000-000000000001.inputs"',
+      '',
+      part,
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const mp = await post(`${server.url}/runs/multipart`, multipart, { 'content-type': `multipart/form-data; boundary=${boundary}` });
+    expect(mp.status).toBe(400);
+    expect(((await mp.json()) as { error: string }).error).toMatch(/nested deeper than 100 levels/);
+
+    const deepValue = nest(100_000);
+    const otlp = await post(
+      `${server.url}/otel/v1/traces`,
+      JSON.stringify({
+        resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'llm', startTimeUnixNano: '1000', endTimeUnixNano: '2000', attributes: [{ key: 'input.value', value: { stringValue: deepValue } }] }] }] }],
+      }),
+      json,
+    );
+    expect(otlp.status).toBe(200);
+    const span = server.runs().find((r) => r.name === 'llm')!;
+    expect(span.inputs).toEqual({ input: deepValue });
+    expect(() => JSON.stringify(server.runs(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toThrow();
+  }, 60_000);
+
+  it.each([
+    { field: 'start_time', value: 1e20 },
+    { field: 'start_time', value: 1e16 },
+    { field: 'end_time', value: '+275760-09-13T00:00:00Z' },
+    { field: 'end_time', value: '2026-02-30T00:00:00Z' },
+    { field: 'start_time', value: '2026-13-01T00:00:00Z' },
+    { field: 'start_time', value: '2026-01-01T25:00:00Z' },
+  ])('answers 400 with the reason to $field $value, not 500', async ({ field, value }) => {
+    const server = await start();
+    const id = randomUUID();
+    const res = await post(`${server.url}/runs/batch`, JSON.stringify({ post: [{ id, trace_id: id, name: 'x', [field]: value }] }), json);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: `post[0].${field} is not a time (ISO 8601 or epoch ms)` });
+    expect(server.runs()).toEqual([]);
+    expect(server.requests.badRequest).toBe(1);
+  });
+
+  it('keeps at most maxRuns runs, evicting the oldest whole traces, and counts them', async () => {
+    captureNotices();
+    const server = await start({ maxRuns: 50 });
+    const roots: string[] = [];
+    for (let t = 0; t < 10; t++) {
+      const { root, children } = childrenFirst(9);
+      roots.push(root['id'] as string);
+      expect((await post(`${server.url}/runs/batch`, JSON.stringify({ post: [root, ...children] }), json)).status).toBe(202);
+    }
+    expect(server.runs()).toHaveLength(50);
+    expect(server.traces().map((t) => t.lsTraceId).sort()).toEqual(roots.slice(5).sort());
+    expect(server.traces().every((t) => t.runs === 10)).toBe(true);
+    expect(server.stats()).toMatchObject({ runs: 50, orphans: 0, evictedRuns: 50, evictedTraces: 5 });
+    // One stderr line for the cause; the rest are counted into the next summary.
+    expect(noticeLines).toHaveLength(1);
+    expect(noticeLines[0]).toMatch(/^langsmith-otel-bridge: local ingest: store full \(maxRuns 50, .*evicted the oldest, trace .* \(10 runs\)$/);
+    expect(notices.counts()['ingest:evicted']).toEqual({ total: 50, active: true });
+  });
+
+  it('evicts orphans with their waiting subtree, and held patches, under maxRuns', async () => {
+    captureNotices();
+    const server = await start({ maxRuns: 10 });
+    const { children } = childrenFirst(8); // their parent never comes
+    expect((await post(`${server.url}/runs/batch`, JSON.stringify({ post: children }), json)).status).toBe(202);
+    // Patches for runs never posted are held, and go first.
+    const patches = Array.from({ length: 3 }, () => ({ id: randomUUID(), end_time: 5 }));
+    expect((await post(`${server.url}/runs/batch`, JSON.stringify({ patch: patches }), json)).status).toBe(202);
+    expect(server.stats()).toMatchObject({ orphans: 8, pending: 2, evictedRuns: 1 });
+    const { root, children: next } = childrenFirst(2);
+    expect((await post(`${server.url}/runs/batch`, JSON.stringify({ post: [root, ...next] }), json)).status).toBe(202);
+    // The root and its first child push out the two held patches; the second child, the
+    // oldest trace: the 8 orphans, whole (they share their absent parent's trace id).
+    expect(server.stats()).toMatchObject({ runs: 3, orphans: 0, pending: 0, evictedRuns: 11, evictedTraces: 4 });
+    expect(server.traces()[0]!.runs).toBe(3);
+  });
+
+  it('evicts, with a trace, the runs of other traces waiting on it (no orphan left behind forever)', async () => {
+    const server = await start({ maxRuns: 5 });
+    const a = randomUUID();
+    const missing = randomUUID();
+    const p = randomUUID();
+    const x = randomUUID();
+    const aOrder = seg(1000, a);
+    const pOrder = `${aOrder}.${seg(1001, missing)}.${seg(1002, p)}`;
+    const first = [
+      { id: a, trace_id: a, name: 'a', start_time: 1, dotted_order: aOrder },
+      // Waits for a parent that never comes; in trace a.
+      { id: p, trace_id: a, parent_run_id: missing, name: 'p', start_time: 1, dotted_order: pOrder },
+      // No trace id, no dotted order (a legacy run): its own group until p resolves.
+      { id: x, parent_run_id: p, name: 'x', start_time: 2 },
+    ];
+    expect((await post(`${server.url}/runs/batch`, JSON.stringify({ post: first }), json)).status).toBe(202);
+    expect(server.stats()).toMatchObject({ runs: 1, orphans: 2 });
+    const { root, children } = childrenFirst(2);
+    expect((await post(`${server.url}/runs/batch`, JSON.stringify({ post: [root, ...children] }), json)).status).toBe(202);
+    expect(server.stats()).toMatchObject({ runs: 3, orphans: 0, evictedRuns: 3, evictedTraces: 1 });
+    expect(server.orphans()).toEqual([]);
+  });
+
+  it('keeps at most maxBytes (estimated) of runs, evicting the oldest whole traces', async () => {
+    const server = await start({ maxBytes: 100_000 });
+    const big = 'x'.repeat(20_000);
+    const ids: string[] = [];
+    for (let t = 0; t < 12; t++) {
+      const id = randomUUID();
+      ids.push(id);
+      const run = { id, trace_id: id, name: `t${t}`, start_time: 1, dotted_order: seg(1000 + t, id), inputs: { big } };
+      expect((await post(`${server.url}/runs/batch`, JSON.stringify({ post: [run] }), json)).status).toBe(202);
+    }
+    const stats = server.stats();
+    expect(stats.bytes).toBeLessThanOrEqual(100_000);
+    expect(stats.runs).toBe(4);
+    expect(stats.evictedTraces).toBe(8);
+    expect(server.runs().map((r) => r.id)).toEqual(ids.slice(8));
+  });
+
+  it('refuses web pages: 403 for a foreign Origin, 415 for a content type the route does not take', async () => {
+    const server = await start();
+    const id = randomUUID();
+    const body = JSON.stringify({ post: [{ id, trace_id: id, name: 'injected', start_time: 1, dotted_order: seg(1000, id) }] });
+    const batch = `${server.url}/runs/batch`;
+    // What a <form enctype="text/plain"> or fetch(..., { mode: 'no-cors' }) sends: no preflight.
+    const cases: Array<{ name: string; url?: string; headers: Record<string, string>; status: number; error: RegExp }> = [
+      { name: 'cross-origin text/plain', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' }, status: 403, error: /Origin "https:\/\/evil.example" is not loopback/ },
+      { name: 'text/plain, no Origin', headers: { 'content-type': 'text/plain;charset=UTF-8' }, status: 415, error: /content-type must be application\/json, not "text\/plain;charset=UTF-8"/ },
+      { name: 'form-urlencoded', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, error: /must be application\/json/ },
+      { name: 'no content type', headers: {}, status: 415, error: /not "\(none\)"/ },
+      { name: 'JSON from a foreign origin', headers: { ...json, origin: 'http://localhost.evil.example:8080' }, status: 403, error: /not loopback/ },
+      { name: 'JSON from an opaque origin', headers: { ...json, origin: 'null' }, status: 403, error: /not loopback/ },
+      { name: 'multipart form from a foreign origin', url: `${server.url}/runs/multipart`, headers: { 'content-type': 'multipart/form-data; boundary=x', origin: 'https://evil.example' }, status: 403, error: /not loopback/ },
+      { name: 'multipart route, JSON body', url: `${server.url}/runs/multipart`, headers: json, status: 415, error: /must be multipart\/form-data/ },
+      { name: 'legacy create, text/plain', url: `${server.url}/runs`, headers: { 'content-type': 'text/plain' }, status: 415, error: /must be application\/json/ },
+      { name: 'OTLP, text/plain', url: `${server.url}/otel/v1/traces`, headers: { 'content-type': 'text/plain' }, status: 415, error: /application\/x-protobuf or application\/json/ },
+    ];
+    for (const c of cases) {
+      // A Buffer body: fetch adds no content type of its own.
+      const res = await post(c.url ?? batch, Buffer.from(body), c.headers);
+      expect(res.status, c.name).toBe(c.status);
+      expect(((await res.json()) as { error: string }).error, c.name).toMatch(c.error);
+    }
+    expect(server.runs()).toEqual([]);
+    expect(server.requests).toMatchObject({ forbidden: 4, unsupported: 6, batch: 0 });
+
+    // Loopback pages (a local dev UI) and senders with no Origin are served.
+    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:3000', 'http://[::1]:8080']) {
+      expect((await post(batch, body, { ...json, origin })).status, origin).toBe(202);
+    }
+    expect((await post(batch, body, { 'content-type': 'Application/JSON; charset=utf-8' })).status).toBe(202);
+    expect(server.runs().map((r) => r.name)).toEqual(['injected']);
   });
 });

@@ -42,7 +42,8 @@ import { isUuidAt, lsTraceIdFromTraceId, runIdFromSpanId, spanIdFromRunId, trace
 import { decodeMetadata, decodeProject, decodeTags } from '../headers/langsmith-baggage.js';
 import { parseTraceParent, trimOws } from '../headers/traceparent.js';
 import { parseTraceState } from '../headers/tracestate.js';
-import { isoFromMicros } from '../ingest/run-store.js';
+import { isoFromMicros } from '../ingest/time.js';
+import { safeForTerminal, safeJsonForTerminal } from '../terminal.js';
 
 // ---------------------------------------------------------------------------
 // Reasons: the grammar of each codec, re-checked to say what is wrong
@@ -686,7 +687,8 @@ export function formatInspection(r: Inspection): string {
     out.push(`✗ ${count(r.problems.length, 'problem')}`);
     for (const problem of r.problems) out.push(`  ${problem}`);
   }
-  return out.join('\n') + '\n';
+  // Header values, decoded baggage, tags and metadata are the caller's: their controls are shown, not obeyed.
+  return safeForTerminal(out.join('\n'), { keepNewlines: true }) + '\n';
 }
 
 function verdictLines(r: Inspection): string[] {
@@ -873,12 +875,12 @@ export async function runInspect(args: readonly string[], io: InspectIo): Promis
   }
 
   const inspection = inspectHeaders(values);
-  io.out(json ? JSON.stringify(inspection, null, 2) + '\n' : formatInspection(inspection));
+  io.out(json ? safeJsonForTerminal(JSON.stringify(inspection, null, 2)) + '\n' : formatInspection(inspection));
   return inspection.valid ? 0 : 1;
 }
 
 function usage(io: InspectIo, message: string): number {
-  io.err(`${message}\n${USAGE_HINT}\n`);
+  io.err(`${safeForTerminal(message)}\n${USAGE_HINT}\n`);
   return 2;
 }
 

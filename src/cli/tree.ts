@@ -6,9 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { isUuid, lsTraceIdFromTraceId } from '../headers/ids.js';
 import { formatTree } from '../ingest/format-tree.js';
-import { microsFromTime } from '../ingest/run-store.js';
+import { microsFromTime } from '../ingest/time.js';
 import type { Run } from '../mapping/types.js';
 import { buildTree } from '../sinks/tree-printer.js';
+import { safeForTerminal } from '../terminal.js';
 
 /** Where the demo's JSONL sink writes when LANGSMITH_OTEL_FILE is not set. */
 export const DEFAULT_RUNS_FILE = '.langsmith-otel/runs.jsonl';
@@ -42,7 +43,10 @@ export interface TreeIo {
 const USAGE_HINT = "Run 'langsmith-otel-bridge tree --help' for usage.";
 
 /** `tree` with its arguments (after the command name); resolves to the exit status. */
-export async function runTree(args: readonly string[], io: TreeIo): Promise<number> {
+export async function runTree(args: readonly string[], terminal: TreeIo): Promise<number> {
+  // Messages may quote the file (trace ids): their control characters are shown, not obeyed.
+  // The trees themselves are made safe field by field in formatTree, around its colours.
+  const io: TreeIo = { ...terminal, err: (text) => terminal.err(safeForTerminal(text, { keepNewlines: true })) };
   let file: string | undefined;
   let traceQuery: string | undefined;
   let color: boolean | undefined;
@@ -204,7 +208,7 @@ export function formatTrace(trace: TraceRuns, options: { color: boolean; ids: bo
     const tree = { lsTraceId: trace.lsTraceId, project, runs: trace.runs.length, root };
     const lines = formatTree(tree, { color: options.color, ids: options.ids, header: i === 0 }).split('\n');
     const parentId = (root.run as Run).parent_run_id;
-    if (parentId) lines.splice(i === 0 ? 1 : 0, 0, `(parent run ${parentId} is not in the file)`);
+    if (parentId) lines.splice(i === 0 ? 1 : 0, 0, `(parent run ${safeForTerminal(parentId)} is not in the file)`);
     parts.push(lines.join('\n'));
   });
   return parts.join('\n');

@@ -6,7 +6,9 @@
  *   ├─ retrieve  retriever  6.0 ms
  *   └─ generate  llm  30.5 ms  ✗ RateLimitError: slow down
  */
-import { microsFromTime, type IngestedRun } from './run-store.js';
+import { safeForTerminal } from '../terminal.js';
+import type { IngestedRun } from './run-store.js';
+import { microsFromTime } from './time.js';
 
 /** What a line shows of a run: the ingest's runs and the bridge's own Run both fit. */
 export type TreeRun = Pick<IngestedRun, 'id' | 'name' | 'run_type' | 'start_time' | 'end_time'> & {
@@ -51,7 +53,7 @@ export function formatTree(tree: PrintableTree, options: FormatTreeOptions = {})
   const lines: string[] = [];
   if (options.header ?? true) {
     const count = `${tree.runs} run${tree.runs === 1 ? '' : 's'}`;
-    lines.push(paint(ANSI.dim, `trace ${tree.lsTraceId} · project ${tree.project} · ${count}`));
+    lines.push(paint(ANSI.dim, `trace ${safeForTerminal(tree.lsTraceId)} · project ${safeForTerminal(tree.project)} · ${count}`));
   }
   // Iterative depth-first walk: a deep lineage cannot overflow the stack.
   const stack: Array<{ node: TreeNode; prefix: string; branch: string }> = [{ node: tree.root, prefix: '', branch: '' }];
@@ -71,13 +73,15 @@ export function formatTree(tree: PrintableTree, options: FormatTreeOptions = {})
 }
 
 function formatRun(run: TreeRun, options: FormatTreeOptions, paint: (code: string, text: string) => string): string {
-  let line = `${paint(ANSI.bold, run.name || '(unnamed)')}  ${paint(ANSI.cyan, run.run_type)}  ${formatDuration(run)}`;
-  if (options.ids ?? false) line += `  ${paint(ANSI.dim, run.id)}`;
+  // Names, types, ids and errors come from the wire: their control characters are shown, not obeyed.
+  const name = safeForTerminal(run.name || '(unnamed)');
+  let line = `${paint(ANSI.bold, name)}  ${paint(ANSI.cyan, safeForTerminal(run.run_type))}  ${formatDuration(run)}`;
+  if (options.ids ?? false) line += `  ${paint(ANSI.dim, safeForTerminal(run.id))}`;
   if (run.error !== undefined && run.error !== '') {
     const max = options.maxErrorLength ?? 80;
     let text = run.error.split('\n', 1)[0]!.trim();
     if (text.length > max) text = `${text.slice(0, Math.max(0, max - 1))}…`;
-    line += `  ${paint(ANSI.red, `${ERROR_MARK} ${text}`)}`;
+    line += `  ${paint(ANSI.red, `${ERROR_MARK} ${safeForTerminal(text)}`)}`;
   }
   return line;
 }

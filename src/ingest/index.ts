@@ -12,6 +12,10 @@ export {
 } from './server.js';
 export {
   RunStore,
+  DEFAULT_MAX_STORED_RUNS,
+  DEFAULT_MAX_STORED_BYTES,
+  DEFAULT_MAX_VIOLATIONS,
+  MAX_TIME_MICROS,
   runViolations,
   explainDottedOrder,
   microsFromTime,
@@ -21,8 +25,11 @@ export {
   type IngestedSpanInfo,
   type RunNode,
   type RunSource,
+  type RunStoreOptions,
+  type RunStoreStats,
   type TraceTree,
 } from './run-store.js';
+export { MAX_JSON_DEPTH } from './json-limits.js';
 export { formatTree, formatDuration, type FormatTreeOptions } from './format-tree.js';
 export { runFromOtlpSpan, type SpanRun, type SpanRunResult } from './span-to-run.js';
 export {

@@ -16,6 +16,7 @@
  * `{ ok: false, error }`.
  */
 import { isUuid } from '../headers/ids.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
 
 export interface MultipartPart {
   name: string;
@@ -222,8 +223,17 @@ export function decodeMultipartRuns(
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function parseJsonPart(part: MultipartPart): MultipartResult<unknown> {
+  let text: string;
   try {
-    return { ok: true, value: JSON.parse(utf8.decode(part.data)) };
+    text = utf8.decode(part.data);
+  } catch {
+    return { ok: false, error: `multipart part "${part.name}" is not valid UTF-8 JSON` };
+  }
+  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    return { ok: false, error: `multipart part "${part.name}" is nested deeper than ${MAX_JSON_DEPTH} levels` };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
   } catch {
     return { ok: false, error: `multipart part "${part.name}" is not valid UTF-8 JSON` };
   }

@@ -9,8 +9,18 @@
  * that brings no dotted order (an OTLP span without `langsmith.*` lineage, a
  * legacy run) gets one computed from its parent's once the parent is known,
  * and the root run's id as its trace id.
+ *
+ * Bounded (issue 8): at most `maxRuns` runs and `maxBytes` (estimated) in
+ * all, orphans and held patches included. Past either bound the oldest
+ * trace goes whole — its runs and every run waiting on them — and is
+ * counted in `stats()` and reported once on stderr (then at most once a
+ * minute). Nothing here recurses: a parent with 200,000 waiting children
+ * resolves them in a loop.
  */
 import { childDottedOrder, formatDottedOrderSegment, parseDottedOrder } from '../headers/dotted-order.js';
+import { notices } from '../notices.js';
+import { estimateBytes } from './json-limits.js';
+export { MAX_TIME_MICROS, microsFromTime, isoFromMicros } from './time.js';
 import type { OtlpAttributes, OtlpEvent, OtlpLink, OtlpStatus } from './otlp-protobuf.js';
 
 /** How a run reached the server. */
@@ -105,12 +115,55 @@ interface Entry {
   lineage: RunLineage;
   resolved: boolean;
   order: number;
+  /** `estimateBytes(run)`, kept in the store's total. */
+  bytes: number;
+  /** The group this run is evicted with: its trace id, else its own id. */
+  traceKey: string;
 }
+
+interface TraceGroup {
+  ids: Set<string>;
+  /** Creation order: a key evicted and seen again is a new group. */
+  seq: number;
+}
+
+/** Default bound on stored runs (resolved, orphans and held patches alike). */
+export const DEFAULT_MAX_STORED_RUNS = 100_000;
+/** Default bound on the stored runs' estimated size (about their JSON size; the heap they take was 3–4× that, measured). */
+export const DEFAULT_MAX_STORED_BYTES = 64 * 1024 * 1024;
+/** Distinct violation messages kept; later ones are counted, not kept. */
+export const DEFAULT_MAX_VIOLATIONS = 10_000;
 
 export interface RunStoreOptions {
   /** Called with the run each time it is resolved or updated after resolution. Errors are swallowed. */
   onRun?: (run: IngestedRun) => void;
+  /** Past this many runs the oldest whole traces are evicted. Default 100,000. */
+  maxRuns?: number;
+  /** Past this estimated size the oldest whole traces are evicted. Default 64 MiB. */
+  maxBytes?: number;
+  /** Distinct violation messages kept. Default 10,000. */
+  maxViolations?: number;
 }
+
+export interface RunStoreStats {
+  /** Resolved runs. */
+  runs: number;
+  /** Runs waiting for their parent. */
+  orphans: number;
+  /** Runs with patches or attachments held for a post that has not arrived. */
+  pending: number;
+  /** Estimated size of everything held. */
+  bytes: number;
+  /** Runs evicted by the bounds (orphans and held patches included). */
+  evictedRuns: number;
+  /** Traces (or orphan groups) evicted whole. */
+  evictedTraces: number;
+  /** Violation messages not kept past `maxViolations`. */
+  droppedViolations: number;
+}
+
+const EVICTION_NOTICE = 'ingest:evicted';
+const VIOLATION_NOTICE = 'ingest:violations';
 
 export class RunStore {
   private readonly entries = new Map<string, Entry>();
@@ -119,28 +172,52 @@ export class RunStore {
   /** Patches whose post has not arrived, merged when it does. */
   private readonly pendingPatches = new Map<string, RunUpdate[]>();
   private readonly pendingAttachments = new Map<string, Record<string, IngestedAttachment>>();
+  private readonly pendingBytes = new Map<string, number>();
   private readonly violationSet = new Set<string>();
+  /** trace key → ids of the runs evicted with it. */
+  private readonly traceIndex = new Map<string, TraceGroup>();
+  /**
+   * Trace groups oldest first, read from `traceHead`. Not `entries.keys().next()`:
+   * a Map read from the front after many deletions skips every deleted slot,
+   * which made a store at its bound several times slower.
+   */
+  private traceOrder: Array<{ key: string; seq: number }> = [];
+  private traceHead = 0;
+  private groupSeq = 0;
   private counter = 0;
+  private bytes = 0;
+  private resolvedCount = 0;
+  private evictedRuns = 0;
+  private evictedTraces = 0;
+  private droppedViolations = 0;
+  private readonly maxRuns: number;
+  private readonly maxBytes: number;
+  private readonly maxViolations: number;
 
-  constructor(private readonly options: RunStoreOptions = {}) {}
+  constructor(private readonly options: RunStoreOptions = {}) {
+    this.maxRuns = positive(options.maxRuns, DEFAULT_MAX_STORED_RUNS, 'maxRuns');
+    this.maxBytes = positive(options.maxBytes, DEFAULT_MAX_STORED_BYTES, 'maxBytes');
+    this.maxViolations = positive(options.maxViolations, DEFAULT_MAX_VIOLATIONS, 'maxViolations');
+  }
 
   /** A run create. A second post for the same id is merged like a patch (a retry). */
   post(run: IngestedRun, lineage: RunLineage): void {
     const existing = this.entries.get(run.id);
     if (existing !== undefined) {
       this.update(existing, run, lineage);
+      this.enforceBounds();
       return;
     }
     let merged: IngestedRun = run;
     for (const patch of this.pendingPatches.get(run.id) ?? []) merged = mergeRun(merged, patch);
-    this.pendingPatches.delete(run.id);
     const attachments = this.pendingAttachments.get(run.id);
-    if (attachments !== undefined) {
-      merged = { ...merged, attachments: { ...merged.attachments, ...attachments } };
-      this.pendingAttachments.delete(run.id);
-    }
-    this.entries.set(run.id, { run: merged, lineage, resolved: false, order: this.counter++ });
+    if (attachments !== undefined) merged = { ...merged, attachments: { ...merged.attachments, ...attachments } };
+    this.dropPending(run.id);
+    const entry: Entry = { run: merged, lineage, resolved: false, order: this.counter++, bytes: 0, traceKey: '' };
+    this.entries.set(run.id, entry);
+    this.setRun(entry, merged);
     this.settle(run.id);
+    this.enforceBounds();
   }
 
   /** A run update; held until its post arrives. */
@@ -150,9 +227,12 @@ export class RunStore {
       const list = this.pendingPatches.get(update.id) ?? [];
       list.push(update);
       this.pendingPatches.set(update.id, list);
+      this.addPending(update.id, estimateBytes(update));
+      this.enforceBounds();
       return;
     }
     this.update(entry, update, undefined);
+    this.enforceBounds();
   }
 
   attach(runId: string, name: string, attachment: IngestedAttachment): void {
@@ -161,13 +241,34 @@ export class RunStore {
       const pending = this.pendingAttachments.get(runId) ?? {};
       pending[name] = attachment;
       this.pendingAttachments.set(runId, pending);
+      this.addPending(runId, estimateBytes(attachment) + name.length);
+      this.enforceBounds();
       return;
     }
     this.update(entry, { id: runId, attachments: { ...entry.run.attachments, [name]: attachment } }, undefined);
+    this.enforceBounds();
   }
 
   addViolation(message: string): void {
+    if (this.violationSet.has(message)) return;
+    if (this.violationSet.size >= this.maxViolations) {
+      this.droppedViolations++;
+      notices.warn(VIOLATION_NOTICE, `local ingest: over ${this.maxViolations} violation messages; later ones are counted, not kept`);
+      return;
+    }
     this.violationSet.add(message);
+  }
+
+  stats(): RunStoreStats {
+    return {
+      runs: this.resolvedCount,
+      orphans: this.entries.size - this.resolvedCount,
+      pending: this.pendingBytes.size,
+      bytes: this.bytes,
+      evictedRuns: this.evictedRuns,
+      evictedTraces: this.evictedTraces,
+      droppedViolations: this.droppedViolations,
+    };
   }
 
   /** Resolved runs, sorted by dotted order. */
@@ -191,9 +292,10 @@ export class RunStore {
     for (const e of resolved) nodes.set(e.run.id, { run: e.run, children: [] });
     const roots: RunNode[] = [];
     // Sorted by dotted order, so every children list comes out sorted too.
-    for (const e of resolved) {
-      const node = nodes.get(e.run.id)!;
-      const parentId = e.run.parent_run_id;
+    for (let i = 0; i < resolved.length; i++) {
+      const run = resolved[i]!.run;
+      const node = nodes.get(run.id)!;
+      const parentId = run.parent_run_id;
       if (parentId === undefined) roots.push(node);
       else nodes.get(parentId)?.children.push(node);
     }
@@ -210,8 +312,17 @@ export class RunStore {
     this.waiting.clear();
     this.pendingPatches.clear();
     this.pendingAttachments.clear();
+    this.pendingBytes.clear();
     this.violationSet.clear();
+    this.traceIndex.clear();
+    this.traceOrder = [];
+    this.traceHead = 0;
     this.counter = 0;
+    this.bytes = 0;
+    this.resolvedCount = 0;
+    this.evictedRuns = 0;
+    this.evictedTraces = 0;
+    this.droppedViolations = 0;
   }
 
   private sorted(resolved: boolean): Entry[] {
@@ -222,7 +333,7 @@ export class RunStore {
   }
 
   private update(entry: Entry, update: RunUpdate, lineage: RunLineage | undefined): void {
-    entry.run = mergeRun(entry.run, update);
+    this.setRun(entry, mergeRun(entry.run, update));
     if (lineage !== undefined && !lineage.computeDottedOrder) entry.lineage = lineage;
     if (entry.resolved) {
       this.validate(entry);
@@ -232,11 +343,12 @@ export class RunStore {
     }
   }
 
-  /** Resolves `id` if its parent is resolved, then every run waiting on it, breadth first. */
+  /** Resolves `id` if its parent is resolved, then every run waiting on it, breadth first, in a loop. */
   private settle(id: string): void {
     const queue = [id];
-    while (queue.length > 0) {
-      const current = queue.shift()!;
+    // An index, not shift(): shifting 200,000 waiters one by one is quadratic.
+    for (let head = 0; head < queue.length; head++) {
+      const current = queue[head]!;
       const entry = this.entries.get(current);
       if (entry === undefined || entry.resolved) continue;
       const parentId = entry.run.parent_run_id;
@@ -251,7 +363,8 @@ export class RunStore {
       const waiters = this.waiting.get(current);
       if (waiters !== undefined) {
         this.waiting.delete(current);
-        queue.push(...waiters);
+        // Not push(...waiters): spreading 200,000 arguments overflows the stack.
+        for (const waiter of waiters) queue.push(waiter);
       }
     }
   }
@@ -273,8 +386,9 @@ export class RunStore {
       }
     }
     traceId ??= parent === undefined ? run.id : parent.run.trace_id;
-    entry.run = { ...run, dotted_order: dottedOrder, trace_id: traceId };
     entry.resolved = true;
+    this.resolvedCount++;
+    this.setRun(entry, { ...run, dotted_order: dottedOrder, trace_id: traceId });
     this.validate(entry);
     this.emit(entry.run);
   }
@@ -283,8 +397,121 @@ export class RunStore {
     const run = entry.run;
     const parent = run.parent_run_id === undefined ? undefined : this.entries.get(run.parent_run_id)?.run;
     for (const problem of runViolations(run, parent)) {
-      this.violationSet.add(`run ${run.id} (${JSON.stringify(run.name)}): ${problem}`);
+      this.addViolation(`run ${run.id} (${JSON.stringify(run.name)}): ${problem}`);
     }
+  }
+
+  /** Replaces an entry's run, keeping the byte total and the trace index current. */
+  private setRun(entry: Entry, run: IngestedRun): void {
+    entry.run = run;
+    const bytes = estimateBytes(run);
+    this.bytes += bytes - entry.bytes;
+    entry.bytes = bytes;
+    const key = run.trace_id ?? entry.lineage.explicitTraceId ?? run.id;
+    if (key === entry.traceKey) return;
+    this.unindex(entry.traceKey, run.id);
+    entry.traceKey = key;
+    let group = this.traceIndex.get(key);
+    if (group === undefined) {
+      group = { ids: new Set(), seq: this.groupSeq++ };
+      this.traceIndex.set(key, group);
+      this.traceOrder.push({ key, seq: group.seq });
+    }
+    group.ids.add(run.id);
+  }
+
+  private unindex(key: string, id: string): void {
+    const group = this.traceIndex.get(key);
+    if (group === undefined) return;
+    group.ids.delete(id);
+    if (group.ids.size === 0) this.traceIndex.delete(key);
+  }
+
+  private addPending(id: string, bytes: number): void {
+    this.pendingBytes.set(id, (this.pendingBytes.get(id) ?? 0) + bytes);
+    this.bytes += bytes;
+  }
+
+  private dropPending(id: string): void {
+    this.bytes -= this.pendingBytes.get(id) ?? 0;
+    this.pendingBytes.delete(id);
+    this.pendingPatches.delete(id);
+    this.pendingAttachments.delete(id);
+  }
+
+  /**
+   * Evicts until both bounds hold: held patches first (oldest first: they
+   * may never get their post), then the oldest trace, whole.
+   */
+  private enforceBounds(): void {
+    while (this.entries.size + this.pendingBytes.size > this.maxRuns || this.bytes > this.maxBytes) {
+      const pendingId = this.pendingBytes.keys().next();
+      if (!pendingId.done) {
+        this.dropPending(pendingId.value);
+        this.countEviction(1, `patches held for run ${pendingId.value}`);
+        continue;
+      }
+      const key = this.oldestTrace();
+      if (key === undefined) break;
+      this.evictTrace(key);
+    }
+  }
+
+  /** The key of the oldest trace group still held. */
+  private oldestTrace(): string | undefined {
+    while (this.traceHead < this.traceOrder.length) {
+      const { key, seq } = this.traceOrder[this.traceHead]!;
+      if (this.traceIndex.get(key)?.seq === seq) return key;
+      this.traceHead++; // that group is gone (evicted, or every run re-keyed)
+    }
+    if (this.traceHead > 1024) {
+      this.traceOrder = [];
+      this.traceHead = 0;
+    }
+    return undefined;
+  }
+
+  /** Removes a trace: every run indexed under its key, and every run waiting on one of them. */
+  private evictTrace(key: string): void {
+    const doomed = [...(this.traceIndex.get(key)?.ids ?? [])];
+    const seen = new Set(doomed);
+    for (let i = 0; i < doomed.length; i++) {
+      const id = doomed[i]!;
+      for (const waiter of this.waiting.get(id) ?? []) {
+        if (!seen.has(waiter)) {
+          seen.add(waiter);
+          doomed.push(waiter);
+        }
+      }
+      this.waiting.delete(id);
+      const e = this.entries.get(id);
+      if (e === undefined) continue;
+      this.entries.delete(id);
+      this.bytes -= e.bytes;
+      if (e.resolved) this.resolvedCount--;
+      this.unindex(e.traceKey, id);
+      const parentId = e.run.parent_run_id;
+      if (parentId !== undefined) {
+        const siblings = this.waiting.get(parentId);
+        siblings?.delete(id);
+        if (siblings?.size === 0) this.waiting.delete(parentId);
+      }
+    }
+    if (this.traceHead > 1024 && this.traceHead * 2 > this.traceOrder.length) {
+      this.traceOrder = this.traceOrder.slice(this.traceHead);
+      this.traceHead = 0;
+    }
+    this.countEviction(seen.size, `trace ${key}`);
+  }
+
+  private countEviction(runs: number, what: string): void {
+    this.evictedRuns += runs;
+    this.evictedTraces++;
+    notices.warn(
+      EVICTION_NOTICE,
+      `local ingest: store full (maxRuns ${this.maxRuns}, maxBytes ${this.maxBytes}): evicted the oldest, ${what} (${runs} run${runs === 1 ? '' : 's'})`,
+      runs,
+    );
   }
 
   private emit(run: IngestedRun): void {
@@ -357,38 +584,6 @@ export function mergeRun(run: IngestedRun, update: RunUpdate): IngestedRun {
   return out as unknown as IngestedRun;
 }
 
-// ---- time ----
-
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/i;
-
-/**
- * µs since the epoch from a LangSmith time: an ISO 8601 string (the JS SDK's
- * `start_time`, with its fake µs) or epoch milliseconds (its `end_time`).
- */
-export function microsFromTime(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined;
-  if (typeof value !== 'string') return undefined;
-  const m = ISO_TIME.exec(value.trim());
-  if (m === null) return undefined;
-  const [, y, mo, d, h, mi, s, frac = '', tz = 'Z'] = m;
-  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  if (Number.isNaN(ms)) return undefined;
-  if (tz.toUpperCase() !== 'Z') {
-    const sign = tz.startsWith('-') ? -1 : 1;
-    const digits = tz.slice(1).replace(':', '');
-    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
-  }
-  const micros = ms * 1000 + Number(frac.padEnd(6, '0').slice(0, 6));
-  return micros >= 0 ? micros : undefined;
-}
-
-/** `2025-01-02T03:04:05.678901Z` for µs since the epoch. */
-export function isoFromMicros(micros: number): string {
-  const ms = Math.floor(micros / 1000);
-  const sub = String(Math.floor(micros - ms * 1000)).padStart(3, '0');
-  return `${new Date(ms).toISOString().slice(0, 23)}${sub}Z`;
-}
-
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -398,7 +593,14 @@ function countNodes(root: RunNode): number {
   const stack = [root];
   while (stack.length > 0) {
     n++;
-    stack.push(...stack.pop()!.children);
+    // Not push(...children): a run with 200,000 children would overflow the stack.
+    for (const child of stack.pop()!.children) stack.push(child);
   }
   return n;
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(value > 0)) throw new RangeError(`RunStore: ${name} must be positive (got ${value})`);
+  return value;
 }

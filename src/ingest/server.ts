@@ -17,6 +17,13 @@
  * sends it). Malformed bodies get a 400 with a message and never reach the
  * store; lineage problems in well-formed bodies are accepted and reported by
  * `violations()`, as the real server's ingest would reject them.
+ *
+ * It listens on loopback, but any web page the developer visits can still
+ * POST to it: a `multipart/form-data` or `text/plain` form needs no CORS
+ * preflight. So a request whose `Origin` is not loopback gets 403, and each
+ * route takes only the content types its senders use (415 otherwise). JSON
+ * nested deeper than MAX_JSON_DEPTH and times outside 1970–9999 get 400
+ * before anything is stored; the store itself is bounded (RunStore).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -24,6 +31,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { isUuid } from '../headers/ids.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
 import { decodeMultipartRuns } from './multipart.js';
 import { decodeOtlpTraceRequest, flattenOtlpSpans } from './otlp-protobuf.js';
 import {
@@ -33,6 +41,7 @@ import {
   type IngestedRun,
   type RunLineage,
   type RunSource,
+  type RunStoreStats,
   type RunUpdate,
   type TraceTree,
 } from './run-store.js';
@@ -67,6 +76,10 @@ export interface IngestServerOptions {
   gzipBody?: boolean;
   /** Called with a run each time it is resolved, or updated after that. */
   onRun?: (run: IngestedRun) => void;
+  /** Runs kept (orphans and held patches included); past it the oldest whole traces are evicted. Default 100,000. */
+  maxRuns?: number;
+  /** Estimated bytes kept (about the runs' JSON size); past it the oldest whole traces are evicted. Default 64 MiB. */
+  maxBytes?: number;
 }
 
 export interface IngestRequestCounts {
@@ -86,6 +99,8 @@ export interface IngestRequestCounts {
   tooLarge: number;
   /** Content types or encodings this server cannot read (415). */
   unsupported: number;
+  /** Requests from a web page that is not on loopback (403). */
+  forbidden: number;
   /** Accepted request bodies by `content-encoding` (`identity` when none). */
   encodings: Record<string, number>;
 }
@@ -102,6 +117,8 @@ export interface IngestServer {
   orphans(): IngestedRun[];
   /** Broken server invariants (langsmith.md §2) and unusable spans, one message each. */
   violations(): string[];
+  /** What the store holds and what its bounds evicted. */
+  stats(): RunStoreStats;
   /** A snapshot of the request counters. */
   readonly requests: IngestRequestCounts;
   /** Forgets all runs, violations and counters. */
@@ -133,6 +150,7 @@ function zeroCounts(): IngestRequestCounts {
     unauthorized: 0,
     tooLarge: 0,
     unsupported: 0,
+    forbidden: 0,
     encodings: {},
   };
 }
@@ -140,6 +158,7 @@ function zeroCounts(): IngestRequestCounts {
 const STATUS_COUNTER: Record<number, Counter> = {
   400: 'badRequest',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'notFound',
   413: 'tooLarge',
   415: 'unsupported',
@@ -169,7 +188,7 @@ export function startIngestServer(options: IngestServerOptions = {}): Promise<In
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     return Promise.reject(new Error('maxBodyBytes must be a positive integer'));
   }
-  const store = new RunStore({ onRun: options.onRun });
+  const store = new RunStore({ onRun: options.onRun, maxRuns: options.maxRuns, maxBytes: options.maxBytes });
   let counts = zeroCounts();
   const apiKeyDigest = options.apiKey === undefined ? undefined : digest(options.apiKey);
   const info = serverInfo(options, maxBodyBytes);
@@ -189,6 +208,11 @@ export function startIngestServer(options: IngestServerOptions = {}): Promise<In
       drain(req);
       throw new HttpError(404, `no route for ${method} ${path}`);
     }
+    const origin = headerValue(req.headers['origin']);
+    if (origin !== undefined && !isLoopbackOrigin(origin)) {
+      drain(req);
+      throw new HttpError(403, `requests from web pages are refused (Origin ${JSON.stringify(origin.slice(0, 100))} is not loopback)`);
+    }
     if (apiKeyDigest !== undefined) {
       const given = req.headers[API_KEY_HEADER];
       if (typeof given !== 'string' || !timingSafeEqual(digest(given), apiKeyDigest)) {
@@ -196,10 +220,15 @@ export function startIngestServer(options: IngestServerOptions = {}): Promise<In
         throw new HttpError(401, `missing or invalid ${API_KEY_HEADER}`);
       }
     }
+    const contentType = req.headers['content-type'];
+    const accepted = ROUTE_CONTENT_TYPES[route.counter];
+    if (!accepted.includes(mediaType(contentType))) {
+      drain(req);
+      throw new HttpError(415, `content-type must be ${accepted.join(' or ')}, not ${JSON.stringify(contentType ?? '(none)')}`);
+    }
     const { body, encoding } = await readBody(req, maxBodyBytes);
     counts[route.counter]++;
     counts.encodings[encoding] = (counts.encodings[encoding] ?? 0) + 1;
-    const contentType = req.headers['content-type'];
     const project = headerValue(req.headers[PROJECT_HEADER]);
 
     switch (route.counter) {
@@ -284,6 +313,7 @@ export function startIngestServer(options: IngestServerOptions = {}): Promise<In
         traces: () => store.traces(),
         orphans: () => store.orphans(),
         violations: () => store.violations(),
+        stats: () => store.stats(),
         get requests(): IngestRequestCounts {
           return { ...counts, encodings: { ...counts.encodings } };
         },
@@ -302,6 +332,36 @@ export function startIngestServer(options: IngestServerOptions = {}): Promise<In
 }
 
 // ---- routing ----
+
+/** What each route's senders send: the langsmith Clients (JS and Python) and the OTLP/HTTP exporters. */
+const ROUTE_CONTENT_TYPES: Record<Route['counter'], readonly string[]> = {
+  multipart: ['multipart/form-data'],
+  batch: ['application/json'],
+  createRun: ['application/json'],
+  updateRun: ['application/json'],
+  otlp: ['application/x-protobuf', 'application/json'],
+};
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * A browser sends `Origin` with every POST; the SDKs and exporters send none.
+ * Only a page served from loopback itself (a local dev UI) may write; `null`
+ * (a sandboxed frame, a file: page) may not.
+ */
+function isLoopbackOrigin(origin: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK_HOSTS.has(url.hostname);
+}
 
 type Route =
   | { counter: 'multipart' | 'batch' | 'createRun' | 'otlp' }
@@ -401,9 +461,17 @@ function drain(req: IncomingMessage): void {
 }
 
 function parseJsonObject(body: Buffer, what: string): Record<string, unknown> {
+  let text: string;
   let doc: unknown;
   try {
-    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new HttpError(400, `${what} is not valid UTF-8 JSON`);
+  }
+  // Checked before parsing: JSON.parse takes a million levels, JSON.stringify of the result throws.
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new HttpError(400, `${what} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  try {
+    doc = JSON.parse(text);
   } catch {
     throw new HttpError(400, `${what} is not valid UTF-8 JSON`);
   }

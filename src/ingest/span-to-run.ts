@@ -19,6 +19,7 @@ import { parseDottedOrder } from '../headers/dotted-order.js';
 import { isLowerHex } from '../headers/hex.js';
 import { isUuid, runIdFromSpanId } from '../headers/ids.js';
 import { exceptionHead } from '../mapping/attributes.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
 import type { OtlpAttributes, OtlpSpanRecord, OtlpValue } from './otlp-protobuf.js';
 import { isoFromMicros, type IngestedRun, type RunLineage } from './run-store.js';
 
@@ -142,6 +143,8 @@ function ioFromAttributes(attrs: OtlpAttributes, keys: string[], wrapKey: string
   for (const key of keys) {
     const value = stringAttr(attrs, key);
     if (value === undefined) continue;
+    // Too deep to serialize again: kept as the string it came as.
+    if (jsonDepth(value) > MAX_JSON_DEPTH) return { [wrapKey]: value };
     try {
       const parsed: unknown = JSON.parse(value);
       if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
