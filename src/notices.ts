@@ -10,6 +10,7 @@
  * global symbol: two module instances must not each print the same cause.
  */
 import { diag } from '@opentelemetry/api';
+import { safeForTerminal } from './terminal.js';
 
 export interface NoticeOptions {
   /** Where lines go. Default: `process.stderr`, one line per call. */
@@ -127,7 +128,8 @@ export class Notices {
   private _line(message: string): void {
     if (!this._enabled) return;
     try {
-      this._write(PREFIX + message.replace(/[\r\n]+/g, ' '));
+      // One line, and nothing from the wire (a file path, an error text) obeyed by the terminal.
+      this._write(PREFIX + safeForTerminal(message.replace(/[\r\n]+/g, ' ')));
     } catch {
       // stderr closed: nothing else to tell
     }

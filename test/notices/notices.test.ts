@@ -62,6 +62,8 @@ describe('notices', () => {
     const lines = capture();
     notices.warn('a', 'two\nlines\r\nhere');
     expect(lines).toEqual(['langsmith-otel-bridge: two lines here']);
+    notices.warn('c', 'cannot write \u001b]52;c;aGk=\u0007/tmp/x');
+    expect(lines[1]).toBe('langsmith-otel-bridge: cannot write \\x1b]52;c;aGk=\\x07/tmp/x');
     notices.configure({ write: () => { throw new Error('EPIPE'); } });
     expect(() => notices.warn('b', 'x')).not.toThrow();
   });
