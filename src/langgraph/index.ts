@@ -49,6 +49,10 @@ import { LangSmithPropagator, type TrustPolicy } from '../propagator/LangSmithPr
 import { langsmithHeaders } from '../setup/langsmith-sdk.js';
 import { getRegisteredBridge } from '../setup/register.js';
 import { DEFAULT_TRUST_HEADER } from '../trust/policies.js';
+import { langChainSpanHandler, spanForLangChainRun } from './span-handler.js';
+
+export { langChainSpanHandler, spanForLangChainRun } from './span-handler.js';
+export type { LangChainSpanHandlerOptions } from './span-handler.js';
 
 /** The JS Agent Server passes only `x-*` headers to the graph: each family is also sent under this prefix. */
 export const AGENT_SERVER_HEADER_PREFIX = 'x-';
@@ -217,16 +221,29 @@ interface Configurable<T> {
 
 /**
  * For a graph factory on an Agent Server (`export const graph = (config) =>
- * continueCallerTrace(compiled, config, { trust })`): the graph, bound to a
- * LangChain tracer whose root run is a child of the caller's run, in the
- * caller's project, with the caller's metadata and tags. The graph unchanged
- * when the caller is untrusted or sent nothing.
+ * continueCallerTrace(compiled, config, { trust })`), or any graph called on
+ * behalf of a caller whose context is in `configurable`: the graph, bound to
+ * callbacks that record its runs under the caller's run, in the caller's
+ * project, with the caller's metadata and tags.
+ *
+ * - `langsmith` SDK in OTel mode (`LANGSMITH_OTEL_ENABLED=true` or
+ *   `LANGSMITH_TRACING_MODE=otel`, as the bridge's register sets it up): a
+ *   `langChainSpanHandler` whose root span's parent is the caller's context;
+ *   the bridge's processor gives the spans the caller's lineage. An untrusted
+ *   caller: the handler still records the graph, as a new root.
+ * - REST mode: a LangChain tracer continuing the caller's run (a RunTree
+ *   from its headers). An untrusted caller: the graph unchanged (the
+ *   default tracer makes it a new root).
  */
 export async function continueCallerTrace<T extends Configurable<T>>(
   graph: T,
   config: ConfigLike | undefined,
   options: CallerContextOptions & { client?: RunTree['client'] } = {},
 ): Promise<T> {
+  if (isLangSmithOtelMode()) {
+    const parentContext = callerContextFromConfig(config, options);
+    return graph.withConfig({ callbacks: [await langChainSpanHandler({ parentContext })] });
+  }
   const parent = await callerRunTree(config, options);
   if (!parent) return graph;
   const [{ LangChainTracer }, { CallbackManager }] = await Promise.all([
@@ -240,9 +257,17 @@ export async function continueCallerTrace<T extends Configurable<T>>(
     tags: parent.tags && parent.tags.length > 0 ? [...parent.tags] : undefined,
   });
   tracer.updateFromRunTree(parent as never);
+  // The graph's root run gets the caller's run as parent from the manager.
   const manager = new CallbackManager(parent.id);
   manager.addHandler(tracer, true);
   return graph.withConfig({ callbacks: manager });
+}
+
+/** The `langsmith` SDK's tracing mode as its Client resolves it from the environment. */
+export function isLangSmithOtelMode(env: NodeJS.ProcessEnv = process.env): boolean {
+  const mode = env.LANGSMITH_TRACING_MODE ?? env.LANGCHAIN_TRACING_MODE;
+  if (mode) return mode.toLowerCase() === 'otel';
+  return env.LANGSMITH_OTEL_ENABLED === 'true' || env.OTEL_ENABLED === 'true';
 }
 
 /**
@@ -256,6 +281,10 @@ export async function continueCallerTrace<T extends Configurable<T>>(
  */
 export async function nodeContext(config: ConfigLike | undefined, options: CallerContextOptions = {}): Promise<Context> {
   const caller = callerContextFromConfig(config, options, otelContext.active());
+  // OTel mode: the node's run is a span of langChainSpanHandler.
+  const runId = (config as { callbacks?: { _parentRunId?: unknown } } | undefined)?.callbacks?._parentRunId;
+  const span = spanForLangChainRun(typeof runId === 'string' ? runId : undefined);
+  if (span) return trace.setSpan(otelContext.active(), span);
   let run: RunTree | undefined;
   try {
     const { getCurrentRunTree } = await import('langsmith/traceable');

@@ -8,20 +8,17 @@
  *
  * Its own file: LANGSMITH_OTEL_ENABLED must be unset when the Client is built.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { context, defaultTextMapGetter, propagation, ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { Client } from 'langsmith';
 import { withRunTree } from 'langsmith/traceable';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { codecs, getSpanLineage, LangSmithPropagator, LangSmithSpanProcessor, runTreeForActiveSpan } from '../../src/index.js';
-import { startIngestServer, type IngestServer, type RunNode } from '../../src/ingest/index.js';
-import { nodeContext } from '../../src/langgraph/index.js';
+import { startIngestServer, type IngestServer } from '../../src/ingest/index.js';
+import { buildGraph, names, startCallee, type Callee } from './support.js';
 
 vi.hoisted(() => {
   process.env.LANGSMITH_TRACING = 'true';
@@ -35,11 +32,7 @@ let ingest: IngestServer;
 let provider: BasicTracerProvider;
 let processor: LangSmithSpanProcessor;
 let client: Client;
-let callee: http.Server;
-let calleeUrl: string;
-const calleePropagator = new LangSmithPropagator({ trust: true });
-/** What the callee saw: the raw headers and its own server span. */
-const seen: Array<{ headers: http.IncomingHttpHeaders; span: Span }> = [];
+let callee: Callee;
 
 beforeAll(async () => {
   ingest = await startIngestServer();
@@ -54,16 +47,7 @@ beforeAll(async () => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new LangSmithPropagator({ trust: true }));
   client = new Client({ apiUrl: ingest.url, apiKey: 'test' });
-  // An OTel service with the bridge's propagator (trusted caller): continues the request.
-  callee = http.createServer((req, res) => {
-    const parent = calleePropagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
-    const span = trace.getTracer('callee').startSpan('GET /tool', { kind: SpanKind.SERVER }, parent);
-    seen.push({ headers: req.headers, span });
-    span.end();
-    res.end('ok');
-  });
-  await new Promise<void>((resolve) => callee.listen(0, '127.0.0.1', resolve));
-  calleeUrl = `http://127.0.0.1:${(callee.address() as AddressInfo).port}`;
+  callee = await startCallee();
 });
 
 afterAll(async () => {
@@ -71,46 +55,16 @@ afterAll(async () => {
   trace.disable();
   propagation.disable();
   context.disable();
-  await new Promise((resolve) => callee?.close(resolve));
+  await callee?.close();
   await ingest?.close();
 });
 
-const State = Annotation.Root({ question: Annotation<string>(), answer: Annotation<string>() });
-
-/** A node that calls the callee by hand (no fetch instrumentation here): inject from the active context. */
-async function callTool(): Promise<string> {
-  const headers: Record<string, string> = {};
-  propagation.inject(context.active(), headers);
-  const res = await fetch(`${calleeUrl}/tool`, { headers });
-  return res.text();
-}
-
-const graph = new StateGraph(State)
-  .addNode('plan', async (state) => ({ answer: `plan for ${state.question}` }))
-  .addNode('act', async (state, config) =>
-    context.with(await nodeContext(config), () =>
-      trace.getTracer('graph-svc').startActiveSpan('tool call', { kind: SpanKind.CLIENT }, async (span) => {
-        try {
-          return { answer: `${state.answer}: ${await callTool()}` };
-        } finally {
-          span.end();
-        }
-      }),
-    ),
-  )
-  .addEdge(START, 'plan')
-  .addEdge('plan', 'act')
-  .addEdge('act', END)
-  .compile();
-
-function names(node: RunNode): unknown {
-  return node.children.length === 0 ? node.run.name : { [node.run.name]: node.children.map(names) };
-}
+const graph = buildGraph(() => callee.url);
 
 describe('LangGraph.js in-process, langsmith SDK in REST mode', () => {
   it('the graph nests under the request span; the node\'s HTTP call continues the node\'s run: one tree, one OTel trace', async () => {
     ingest.clear();
-    seen.length = 0;
+    callee.seen.length = 0;
     const tracer = trace.getTracer('graph-svc');
     const { server, result } = await tracer.startActiveSpan('POST /ask', { kind: SpanKind.SERVER }, async (server) => {
       try {
@@ -141,8 +95,8 @@ describe('LangGraph.js in-process, langsmith SDK in REST mode', () => {
     expect(byName.get('tool call')!.parent_run_id).toBe(byName.get('act')!.id);
 
     // One OTel trace: the node's span and the callee's span are in the request's trace.
-    expect(seen).toHaveLength(1);
-    const { headers, span: calleeSpan } = seen[0]!;
+    expect(callee.seen).toHaveLength(1);
+    const { headers, span: calleeSpan } = callee.seen[0]!;
     const traceId = server.spanContext().traceId;
     expect(calleeSpan.spanContext().traceId).toBe(traceId);
     // Consistent at the callee: the traceparent's parent is the span whose run ends langsmith-trace.
@@ -153,7 +107,7 @@ describe('LangGraph.js in-process, langsmith SDK in REST mode', () => {
     expect(lsTrace.endsWith(toolRunId)).toBe(true);
     expect(codecs.runIdFromSpanId(traceparent.slice(36, 52))).toBe(toolRunId);
     expect(lsTrace).toBe(byName.get('tool call')!.dotted_order);
-    expect(calleePropagator.stats.inconsistent).toBe(0);
+    expect(callee.propagator.stats.inconsistent).toBe(0);
     expect(getSpanLineage(calleeSpan)?.parentRunId).toBe(toolRunId);
   });
 });
