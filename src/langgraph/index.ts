@@ -130,6 +130,35 @@ function fetchIsInstrumented(): boolean {
 
 // ------------------------------------------------------------------ server side
 
+/** What `exposeTraceHeaders` needs of a request's headers (a Fetch `Headers`, e.g. Hono's `c.req.raw.headers`). */
+export interface MutableHeaders {
+  get(name: string): string | null;
+  has(name: string): boolean;
+  set(name: string, value: string): void;
+}
+
+/**
+ * For a JS Agent Server whose callers send only the standard headers (the
+ * Python `RemoteGraph(distributed_tracing=True)` sends `langsmith-trace` and
+ * `baggage`): copies each family present to `x-<name>` unless that is
+ * already set, so the server passes it into `configurable`. Call it from a
+ * middleware of the server's custom HTTP app (`http.app` in langgraph.json),
+ * which runs before the runs API. Returns the names it set. Trust is still
+ * decided where the context is read (`continueCallerTrace`, `nodeContext`).
+ */
+export function exposeTraceHeaders(headers: MutableHeaders): string[] {
+  const set: string[] = [];
+  for (const name of FAMILIES) {
+    const value = headers.get(name);
+    const prefixed = AGENT_SERVER_HEADER_PREFIX + name;
+    if (value === null || headers.has(prefixed)) continue;
+    headers.set(prefixed, value);
+    set.push(prefixed);
+  }
+  return set;
+}
+
+
 /** A `RunnableConfig`, or anything with a `configurable` record. */
 export interface ConfigLike {
   configurable?: Record<string, unknown>;

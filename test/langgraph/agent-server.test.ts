@@ -18,6 +18,7 @@
  * the x-* headers and `configurable` keys changes nothing.
  */
 import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +31,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { getRegisteredBridge, LangSmithPropagator, registerLangSmithBridge } from '../../src/index.js';
 import { startIngestServer, type IngestedRun, type IngestServer, type RunNode } from '../../src/ingest/index.js';
 import { agentServerRequestHook } from '../../src/langgraph/index.js';
+import { requirePython, runPython, VENV_PYTHON } from '../support/python.js';
 import { freePort, startService, type Service } from './processes.js';
 import { metadataOf } from './support.js';
 
@@ -259,4 +261,75 @@ describe('OTel caller → JS Agent Server (both with the bridge)', () => {
     expect(graph.parent_run_id ?? null).toBeNull();
     expect(graph.session_name).toBe(SERVER_PROJECT);
   }, 60_000);
+});
+
+// ================================================================ Python RemoteGraph caller
+
+const python = requirePython();
+/** langgraph (RemoteGraph) in the venv: test/python/requirements.txt. In CI a missing one fails. */
+const langgraphPython = (() => {
+  if (!python.ok) return { ok: false, reason: python.reason };
+  const check = spawnSync(VENV_PYTHON, ['-c', 'import langgraph.pregel.remote, langgraph_sdk'], { encoding: 'utf8', timeout: 60_000 });
+  return check.status === 0 ? { ok: true, reason: '' } : { ok: false, reason: (check.stderr || String(check.error)).trim().split('\n').pop() ?? '' };
+})();
+
+interface PyCaller {
+  answer: string;
+  run_id: string;
+  trace_id: string;
+  dotted_order: string;
+  sent: Array<Record<string, string>>;
+}
+
+describe('Python RemoteGraph(distributed_tracing=True) → JS Agent Server with the bridge', () => {
+  it('the Python langgraph packages are installed (scripts/setup-python.sh)', () => {
+    if (!langgraphPython.ok && process.env.CI !== 'true') process.stderr.write(`PYTHON LANGGRAPH SKIPPED: ${langgraphPython.reason}\n`);
+    if (process.env.CI === 'true') expect(langgraphPython.reason).toBe('');
+  });
+
+  it.skipIf(!langgraphPython.ok)('one tree under the Python caller\'s run, in its project with its metadata and tags; one OTel trace from the server on', async () => {
+    ingest.clear();
+    const PY_PROJECT = 'py caller proj';
+    const PY_METADATA = { team: 'py', 'k/é': 'v 1' };
+    const PY_TAGS = ['py-tag', 'second tag'];
+    const run = await runPython(
+      'remote_graph_caller.py',
+      [server.url],
+      JSON.stringify({ question: 'from python', project: PY_PROJECT, metadata: PY_METADATA, tags: PY_TAGS, token: TOKEN }),
+      { timeoutMs: 60_000, env: { LANGSMITH_TRACING: 'true', LANGSMITH_ENDPOINT: ingest.url, LANGSMITH_API_KEY: 'graph-key' } },
+    );
+    expect(run.code, `${run.stdout}\n${run.stderr.slice(-4000)}`).toBe(0);
+    const out = JSON.parse(run.stdout) as PyCaller;
+    expect(out.answer).toMatch(/^plan for from python: callee /);
+    // What RemoteGraph sent: langsmith-trace and baggage only, no traceparent.
+    const stream = out.sent.find((h) => h['langsmith-trace']);
+    expect(stream, JSON.stringify(out.sent)).toBeDefined();
+    expect(stream!.traceparent).toBeUndefined();
+    expect(stream!['langsmith-trace']!.startsWith(out.dotted_order)).toBe(true);
+    expect(stream!.baggage).toContain('langsmith-project=');
+    await settle((names) => ['LangGraph', 'act', 'callee-handle', 'py-caller'].every((n) => names.includes(n)));
+
+    expect(ingest.orphans().map((r) => `${r.name} → ${r.parent_run_id}`)).toEqual([]);
+    expect(ingest.violations()).toEqual([]);
+    expect(ingest.traces().map((t) => t.root.run.name)).toEqual(['py-caller']);
+    const root = ingest.traces()[0]!.root;
+    expect(root.run.id).toBe(out.run_id);
+    const graph = find(root, 'LangGraph')!;
+    expect(graph, subtree(root) as string).toBeDefined();
+    expect(subtree(graph)).toEqual({
+      LangGraph: ['__start__', 'plan', { act: [{ 'POST /handle': [{ 'POST /handle': ['callee-handle'] }] }] }],
+    });
+    // Under the run RemoteGraph sent (the caller's, or a child the Python SDK made for the call).
+    const sentRunId = stream!['langsmith-trace']!.slice(stream!['langsmith-trace']!.lastIndexOf('Z') + 1);
+    expect(graph.run.parent_run_id).toBe(sentRunId);
+    const otelTraceId = out.trace_id.replace(/-/g, '');
+    for (const run of allRuns(root)) {
+      expect(run.session_name, run.name).toBe(PY_PROJECT);
+      expect(metadataOf(run), run.name).toMatchObject(PY_METADATA);
+      expect(run.tags ?? [], run.name).toEqual(expect.arrayContaining(PY_TAGS));
+      // Runs from the server on (the bridge's) carry the OTel trace: the LangSmith trace's hex (README "Ids", rule 2).
+      if (metadataOf(run).otel_trace_id !== undefined) expect(metadataOf(run).otel_trace_id, run.name).toBe(otelTraceId);
+    }
+    expect(allRuns(root).filter((r) => metadataOf(r).otel_trace_id !== undefined).length).toBeGreaterThanOrEqual(7);
+  }, 90_000);
 });

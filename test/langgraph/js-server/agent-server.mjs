@@ -1,7 +1,7 @@
 /**
  * A LangGraph JS Agent Server (the real `@langchain/langgraph-api`, in-memory,
  * what `npx @langchain/langgraph-cli dev` runs) serving ./graph.mjs as
- * `agent`, for test/langgraph/agent-server.test.ts:
+ * `agent` with the custom HTTP app ./app.mjs, for the tests in test/langgraph/:
  *
  *   node --import <bridge>/dist/esm/register.js agent-server.mjs
  *
@@ -21,5 +21,6 @@ await startServer({
   host: '127.0.0.1',
   cwd: process.env.STATE_DIR,
   graphs: { agent: path.join(here, 'graph.mjs') + ':graph' },
+  http: { app: path.join(here, 'app.mjs') + ':app' },
 });
 process.stdout.write(`LISTENING ${port}\n`);
