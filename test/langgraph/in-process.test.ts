@@ -8,17 +8,20 @@
  *
  * Its own file: LANGSMITH_OTEL_ENABLED must be unset when the Client is built.
  */
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { context, defaultTextMapGetter, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Client } from 'langsmith';
 import { withRunTree } from 'langsmith/traceable';
+import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { codecs, getSpanLineage, LangSmithPropagator, LangSmithSpanProcessor, runTreeForActiveSpan } from '../../src/index.js';
 import { startIngestServer, type IngestServer } from '../../src/ingest/index.js';
-import { buildGraph, names, startCallee, type Callee } from './support.js';
+import { agentServerHeaders, carrierFromConfigurable, continueCallerTrace } from '../../src/langgraph/index.js';
+import { trustHeaderToken } from '../../src/index.js';
+import { buildGraph, metadataOf, names, startCallee, type Callee } from './support.js';
 
 vi.hoisted(() => {
   process.env.LANGSMITH_TRACING = 'true';
@@ -109,5 +112,101 @@ describe('LangGraph.js in-process, langsmith SDK in REST mode', () => {
     expect(lsTrace).toBe(byName.get('tool call')!.dotted_order);
     expect(callee.propagator.stats.inconsistent).toBe(0);
     expect(getSpanLineage(calleeSpan)?.parentRunId).toBe(toolRunId);
+  });
+});
+
+/**
+ * continueCallerTrace in REST mode, fed the `configurable` an Agent Server
+ * builds: the JS server's x-* copies (from `agentServerHeaders()` of a caller
+ * span whose lineage carries a project, metadata and tags), or the Python
+ * server's keys. The graph's runs go through a LangChainTracer continuing
+ * the caller's run.
+ */
+describe('continueCallerTrace (REST mode)', () => {
+  const TOKEN = 'gateway-token-0123456789abcdef';
+  const trust = trustHeaderToken({ token: TOKEN });
+  // The graph module's trust policy, given to both continueCallerTrace and nodeContext.
+  const trustedGraph = buildGraph(() => callee.url, { trust });
+  const UPSTREAM_BAGGAGE = 'langsmith-metadata=%7B%22tenant%22%3A%22acme%22%7D,langsmith-tags=gw,langsmith-project=caller-proj';
+
+  /** A caller span continuing a trusted upstream (project, metadata, tags in its baggage); returns the x-* configurable a JS server builds. */
+  async function callerConfigurable(extra: Record<string, unknown>): Promise<{ configurable: Record<string, unknown>; callerRunId: string; lsTraceId: string }> {
+    const upstream = new LangSmithPropagator({ trust: true }).extract(ROOT_CONTEXT, { baggage: UPSTREAM_BAGGAGE, traceparent: '00-11111111111111111111111111111111-2222222222222222-01' }, defaultTextMapGetter);
+    const span = trace.getTracer('caller').startSpan('ask-agent', {}, upstream);
+    const headers = agentServerHeaders(trace.setSpan(upstream, span), { standard: false });
+    span.end();
+    const runId = codecs.runIdFromSpanId(span.spanContext().spanId);
+    const configurable: Record<string, unknown> = { ...extra, thread_id: 't1' };
+    for (const [k, v] of Object.entries(headers)) configurable[k] = v; // the JS server copies x-* only
+    return { configurable, callerRunId: runId, lsTraceId: runId };
+  }
+
+  it('a trusted caller (gateway token in configurable): the graph\'s root run is the caller\'s child, in its project, with its metadata and tags', async () => {
+    ingest.clear();
+    callee.seen.length = 0;
+    const { configurable, callerRunId } = await callerConfigurable({ 'x-langsmith-trust': TOKEN });
+    expect(Object.keys(configurable).sort()).toEqual(['thread_id', 'x-baggage', 'x-langsmith-trace', 'x-langsmith-trust', 'x-traceparent']);
+    const config = { configurable };
+    const bound = await continueCallerTrace(trustedGraph, config, { trust, client });
+    await bound.invoke({ question: 'q2' }, config);
+    await client.awaitPendingTraceBatches();
+    await processor.forceFlush();
+
+    expect(ingest.orphans().map((r) => `${r.name} → ${r.parent_run_id}`)).toEqual([]);
+    expect(ingest.violations()).toEqual([]);
+    const trees = ingest.traces();
+    expect(trees).toHaveLength(1);
+    expect(trees[0]!.lsTraceId).toBe(callerRunId);
+    expect(names(trees[0]!.root)).toEqual({ 'ask-agent': [{ LangGraph: ['__start__', 'plan', { act: [{ 'tool call': ['GET /tool'] }] }] }] });
+    for (const run of ingest.runs()) {
+      expect(run.session_name, run.name).toBe('caller-proj');
+      expect(metadataOf(run), run.name).toMatchObject({ tenant: 'acme' });
+      expect(run.tags ?? [], run.name).toContain('gw');
+    }
+    // The node's span: in the caller's OTel trace (x-traceparent), child of the node's run in LangSmith.
+    expect(callee.seen[0]!.span.spanContext().traceId).toBe('11111111111111111111111111111111');
+    expect(callee.propagator.stats.inconsistent).toBe(0);
+  });
+
+  it('an untrusted caller (no token; trust policy applied to configurable): the graph is a root of its own', async () => {
+    ingest.clear();
+    const { configurable, callerRunId } = await callerConfigurable({});
+    const config = { configurable };
+    const bound = await continueCallerTrace(trustedGraph, config, { trust, client });
+    expect(bound).toBe(trustedGraph);
+    await bound.invoke({ question: 'q3' }, config);
+    // The default LangChain tracer's client (not `client`) posts these runs: wait for them.
+    await awaitAllCallbacks();
+    await processor.forceFlush();
+    for (let i = 0; i < 100 && !['LangGraph', 'tool call'].every((n) => ingest.runs().some((r) => r.name === n)); i++) await new Promise((r) => setTimeout(r, 100));
+    const graphRun = ingest.runs().find((r) => r.name === 'LangGraph')!;
+    expect(graphRun.parent_run_id ?? null).toBeNull();
+    // Only the caller's own span is in the caller's trace and project.
+    const inCallerTrace = ingest.runs().filter((r) => r.trace_id === callerRunId || r.session_name === 'caller-proj');
+    expect(inCallerTrace.map((r) => r.name)).toEqual(['ask-agent']);
+    expect(ingest.orphans()).toEqual([]);
+  });
+
+  it('the Python Agent Server\'s keys (langsmith-trace, langsmith-project, parsed metadata and tags) are read the same way', async () => {
+    ingest.clear();
+    const upstream = new LangSmithPropagator({ trust: true }).extract(ROOT_CONTEXT, { baggage: UPSTREAM_BAGGAGE, traceparent: '00-11111111111111111111111111111111-2222222222222222-01' }, defaultTextMapGetter);
+    const span = trace.getTracer('caller').startSpan('py-caller', {}, upstream);
+    const lsTrace = agentServerHeaders(trace.setSpan(upstream, span), { standard: true })['langsmith-trace']!;
+    span.end();
+    const configurable = { 'langsmith-trace': lsTrace, 'langsmith-project': 'py-proj', 'langsmith-metadata': { team: 'py' }, 'langsmith-tags': ['py-tag'] };
+    expect(carrierFromConfigurable(configurable)).toEqual({
+      'langsmith-trace': lsTrace,
+      baggage: 'langsmith-metadata=%7B%22team%22%3A%22py%22%7D,langsmith-tags=py-tag,langsmith-project=py-proj',
+    });
+    const bound = await continueCallerTrace(buildGraph(() => callee.url, { trust: true }), { configurable }, { trust: true, client });
+    await bound.invoke({ question: 'q4' }, { configurable });
+    await client.awaitPendingTraceBatches();
+    await processor.forceFlush();
+    expect(ingest.orphans()).toEqual([]);
+    expect(names(ingest.traces()[0]!.root)).toEqual({ 'py-caller': [{ LangGraph: ['__start__', 'plan', { act: [{ 'tool call': ['GET /tool'] }] }] }] });
+    const graphRun = ingest.runs().find((r) => r.name === 'LangGraph')!;
+    expect(graphRun.session_name).toBe('py-proj');
+    expect(metadataOf(graphRun)).toMatchObject({ team: 'py' });
+    expect(graphRun.tags).toContain('py-tag');
   });
 });
