@@ -44,13 +44,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Spawns `command args`; resolves once it prints `LISTENING <port>` (within `timeoutMs`). */
+/**
+ * Spawns `command args`; resolves once it prints `LISTENING <port>`, or, with
+ * `health`, once `health.url` answers 200 (within `timeoutMs`).
+ */
 export function startService(
   name: string,
   command: string,
   args: string[],
   env: Record<string, string>,
-  options: { cwd?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; timeoutMs?: number; health?: { url: string } } = {},
 ): Promise<Service> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const started = Date.now();
@@ -86,5 +89,24 @@ export function startService(
       }
     });
     child.once('exit', (code, signal) => fail(`exited (${code ?? signal}) before listening`));
+    const health = options.health;
+    if (health) {
+      void (async () => {
+        while (stopping === undefined && Date.now() - started < timeoutMs) {
+          try {
+            const res = await fetch(health.url, { signal: AbortSignal.timeout(2_000) });
+            await res.arrayBuffer();
+            if (res.status === 200) {
+              clearTimeout(timer);
+              resolve({ name, url: new URL(health.url).origin, startMs: Date.now() - started, output: () => out, stop });
+              return;
+            }
+          } catch {
+            // not up yet
+          }
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      })();
+    }
   });
 }
