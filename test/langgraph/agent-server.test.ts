@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,12 +70,17 @@ beforeAll(async () => {
   cleanups.push(() => callee.stop());
   stateDir = mkdtempSync(path.join(os.tmpdir(), 'lg-agent-server-'));
   cleanups.push(async () => rmSync(stateDir, { recursive: true, force: true }));
+  // The README's graph module and HTTP app import `langsmith-otel-bridge`: inside the compiled
+  // snapshot that name resolves to the package itself (self-reference through its package.json).
+  const graphDir = mkdtempSync(path.join(build.dir, 'lg-js-server-'));
+  cleanups.push(async () => rmSync(graphDir, { recursive: true, force: true }));
+  for (const file of ['graph.mjs', 'app.mjs']) cpSync(path.join(HERE, 'js-server', file), path.join(graphDir, file));
   const port = await freePort();
   server = await startService('agent-server', process.execPath, ['--import', REGISTER, path.join(HERE, 'js-server', 'agent-server.mjs')], {
     ...bridged,
     LANGSMITH_PROJECT: SERVER_PROJECT,
     LANGSMITH_OTEL_TRUST_TOKEN: TOKEN,
-    BRIDGE_DIST: path.join(build.dir, 'dist/esm'),
+    GRAPH_DIR: graphDir,
     CALLEE_URL: `${callee.url}/handle`,
     STATE_DIR: stateDir,
     PORT: String(port),
@@ -209,7 +214,7 @@ describe('OTel caller → JS Agent Server (both with the bridge)', () => {
     const { id, headers } = await postUpstream();
     const client = new Client({ apiUrl: server.url, defaultHeaders: { 'x-langsmith-trust': TOKEN }, onRequest: agentServerRequestHook() });
     const { traceId, result } = await asCaller(headers, () => client.runs.wait(null, 'agent', { input: { question: 'via client' } }));
-    expect((result as { answer: string }).answer).toMatch(/^plan for via client: callee /);
+    expect((result as { answer: string }).answer).toBe('plan for via client: callee');
     await settle(graphDone);
     expectTrustedRequest(id, traceId);
   }, 60_000);
@@ -220,7 +225,7 @@ describe('OTel caller → JS Agent Server (both with the bridge)', () => {
     const client = new Client({ apiUrl: server.url, defaultHeaders: { 'x-langsmith-trust': TOKEN }, onRequest: agentServerRequestHook() });
     const remote = new RemoteGraph({ graphId: 'agent', client });
     const { traceId, result } = await asCaller(headers, () => remote.invoke({ question: 'via remote graph' }));
-    expect((result as { answer: string }).answer).toMatch(/^plan for via remote graph: callee /);
+    expect((result as { answer: string }).answer).toBe('plan for via remote graph: callee');
     await settle(graphDone);
     expectTrustedRequest(id, traceId);
   }, 60_000);
@@ -300,7 +305,7 @@ describe('Python RemoteGraph(distributed_tracing=True) → JS Agent Server with 
     );
     expect(run.code, `${run.stdout}\n${run.stderr.slice(-4000)}`).toBe(0);
     const out = JSON.parse(run.stdout) as PyCaller;
-    expect(out.answer).toMatch(/^plan for from python: callee /);
+    expect(out.answer).toBe('plan for from python: callee');
     // What RemoteGraph sent: langsmith-trace and baggage only, no traceparent.
     const stream = out.sent.find((h) => h['langsmith-trace']);
     expect(stream, JSON.stringify(out.sent)).toBeDefined();

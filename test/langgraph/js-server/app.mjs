@@ -1,11 +1,9 @@
 /**
- * The JS Agent Server's custom HTTP app (`http.app` in langgraph.json):
- * one middleware that exposes the standard trace headers as `x-*`, which
- * the server copies into the run's `configurable`.
+ * The README's "LangGraph" custom HTTP app for the JS Agent Server, verbatim
+ * below this comment (see graph.mjs for how the test loads it).
  */
 import { Hono } from 'hono';
-
-const { exposeTraceHeaders } = await import(`${process.env.BRIDGE_DIST}/langgraph/index.js`);
+import { exposeTraceHeaders } from 'langsmith-otel-bridge/langgraph';
 
 export const app = new Hono();
 app.use('*', async (c, next) => {

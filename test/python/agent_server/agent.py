@@ -17,10 +17,7 @@ parent must carry the caller's project: a bare dotted order as `parent`
 links the runs but files them in the server's own project, so the parent is
 given as the headers the caller sent (`langsmith-trace` + `baggage`).
 """
-import contextlib
-import hmac
-import json
-import os
+import contextlib, hmac, json, os
 from typing import TypedDict
 from urllib.parse import quote
 
@@ -49,44 +46,33 @@ builder.add_edge("plan", "act")
 builder.add_edge("act", END)
 compiled = builder.compile()
 
+# ---- the README's factory, verbatim ----
+
 _TOKENS = [t.encode() for t in os.environ.get("LANGSMITH_OTEL_TRUST_TOKEN", "").split(",") if len(t) >= 16]
 
-
-def _trusted(configurable: dict) -> bool:
-    """The gateway's token, compared in constant time (x-langsmith-trust)."""
+def _trusted(configurable):
     presented = configurable.get("x-langsmith-trust")
-    if not isinstance(presented, str) or not presented:
-        return False
-    return any(hmac.compare_digest(presented.encode(), token) for token in _TOKENS)
+    return isinstance(presented, str) and any(hmac.compare_digest(presented.encode(), t) for t in _TOKENS)
 
-
-def _caller_headers(configurable: dict) -> dict | None:
-    """The caller's `langsmith-trace` and `baggage`, rebuilt from configurable."""
+def _caller_headers(configurable):
     trace = configurable.get("langsmith-trace")
     if not isinstance(trace, str) or not trace:
         return None
     members = []
-    metadata = configurable.get("langsmith-metadata")
-    if isinstance(metadata, dict) and metadata:
-        members.append("langsmith-metadata=" + quote(json.dumps(metadata), safe=""))
-    tags = configurable.get("langsmith-tags")
-    if isinstance(tags, list) and tags:
-        members.append("langsmith-tags=" + quote(",".join(str(t) for t in tags), safe=""))
-    project = configurable.get("langsmith-project")
-    if isinstance(project, str) and project:
-        members.append("langsmith-project=" + quote(project, safe=""))
-    headers = {"langsmith-trace": trace}
-    if members:
-        headers["baggage"] = ",".join(members)
-    return headers
-
+    if isinstance(configurable.get("langsmith-metadata"), dict):
+        members.append("langsmith-metadata=" + quote(json.dumps(configurable["langsmith-metadata"]), safe=""))
+    if isinstance(configurable.get("langsmith-tags"), list):
+        members.append("langsmith-tags=" + quote(",".join(map(str, configurable["langsmith-tags"])), safe=""))
+    if isinstance(configurable.get("langsmith-project"), str):
+        members.append("langsmith-project=" + quote(configurable["langsmith-project"], safe=""))
+    return {"langsmith-trace": trace, **({"baggage": ",".join(members)} if members else {})}
 
 @contextlib.asynccontextmanager
 async def graph(config):
     configurable = config.get("configurable") or {}
     headers = _caller_headers(configurable) if _trusted(configurable) else None
     if headers is None:
-        yield compiled  # an untrusted or context-free caller: a new root
+        yield compiled  # untrusted or no context: a new root
         return
     with ls.tracing_context(parent=headers, enabled=True):
         yield compiled
