@@ -306,7 +306,8 @@ export function isLangSmithOtelMode(env: NodeJS.ProcessEnv = process.env): boole
  * `configurable` when there is one (so the node's spans join the caller's
  * OTel trace), else a span derived from the node's run (README "Ids").
  * Outbound requests made in it carry a `traceparent` and a `langsmith-trace`
- * naming the same hop. Without a current run: `callerContextFromConfig`.
+ * naming the same hop. Without a current run, or in the SDK's OTel mode
+ * without `langChainSpanHandler`: `callerContextFromConfig` over the active context.
  */
 export async function nodeContext(config: ConfigLike | undefined, options: CallerContextOptions = {}): Promise<Context> {
   const caller = callerContextFromConfig(config, options, otelContext.active());
@@ -314,6 +315,9 @@ export async function nodeContext(config: ConfigLike | undefined, options: Calle
   const runId = (config as { callbacks?: { _parentRunId?: unknown } } | undefined)?.callbacks?._parentRunId;
   const span = spanForLangChainRun(typeof runId === 'string' ? runId : undefined);
   if (span) return trace.setSpan(otelContext.active(), span);
+  // OTel mode without the handler: LangChain's runs reach no backend (see
+  // span-handler.ts), so a child of the node's run would be an orphan.
+  if (isLangSmithOtelMode()) return caller;
   let run: RunTree | undefined;
   try {
     const { getCurrentRunTree } = await import('langsmith/traceable');

@@ -74,9 +74,10 @@ export async function langChainSpanHandler(options: LangChainSpanHandlerOptions 
   class LangChainSpanHandler extends BaseTracer {
     // LangChain's tracer slot: CallbackManager.configure adds its own
     // LangChainTracer only when no handler has this name. In OTel mode that
-    // tracer records nothing of its own and writes each run's name and
-    // attributes onto whatever span is active (measured: the server span
-    // renamed `__start__`), so this handler takes its place.
+    // tracer records nothing of its own and can write a run's name and
+    // attributes onto whatever span is active (measured with this handler
+    // under another name: the server span renamed `__start__`), so this
+    // handler takes its place.
     override name = 'langchain_tracer';
     private readonly _spans = new Map<string, Span>();
     private _rootContext: Context | undefined = options.parentContext;
