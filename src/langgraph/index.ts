@@ -174,24 +174,31 @@ export interface CallerContextOptions {
   trust?: boolean | TrustPolicy;
   /** Use this propagator's extract (and trust policy) instead of one built from `trust`. */
   propagator?: LangSmithPropagator;
+  /** The `configurable` key of the gateway's trust header (as `trustHeaderToken`'s `header`). Default `x-langsmith-trust`. */
+  trustHeader?: string;
 }
 
 /**
  * The header carrier a run's `configurable` stands for: what the JS Agent
  * Server copied (`x-traceparent`, `x-langsmith-trace`, `x-baggage`,
- * `x-tracestate`, `x-langsmith-trust`), else what the Python Agent Server
+ * `x-tracestate`), else what the Python Agent Server
  * copied (`langsmith-trace` and the parsed `langsmith-project`,
- * `langsmith-metadata`, `langsmith-tags`, re-encoded as `baggage`).
+ * `langsmith-metadata`, `langsmith-tags`, re-encoded as `baggage`); and the
+ * trust header (`x-langsmith-trust`, or `trustHeader`) for the trust policy.
  */
-export function carrierFromConfigurable(configurable: Record<string, unknown> | undefined): Record<string, string> {
+export function carrierFromConfigurable(
+  configurable: Record<string, unknown> | undefined,
+  options: { trustHeader?: string } = {},
+): Record<string, string> {
   const carrier: Record<string, string> = {};
   if (!configurable || typeof configurable !== 'object') return carrier;
   const str = (key: string): string | undefined => {
     const value = Object.prototype.hasOwnProperty.call(configurable, key) ? configurable[key] : undefined;
     return typeof value === 'string' ? value : undefined;
   };
-  const trust = str(DEFAULT_TRUST_HEADER);
-  if (trust !== undefined) carrier[DEFAULT_TRUST_HEADER] = trust;
+  const trustHeader = (options.trustHeader ?? DEFAULT_TRUST_HEADER).toLowerCase();
+  const trust = str(trustHeader);
+  if (trust !== undefined) carrier[trustHeader] = trust;
   const prefixed = FAMILIES.some((name) => str(AGENT_SERVER_HEADER_PREFIX + name) !== undefined);
   if (prefixed) {
     for (const name of FAMILIES) {
@@ -224,7 +231,7 @@ export function carrierFromConfigurable(configurable: Record<string, unknown> | 
  */
 export function callerContextFromConfig(config: ConfigLike | undefined, options: CallerContextOptions = {}, base: Context = ROOT_CONTEXT): Context {
   const propagator = options.propagator ?? new LangSmithPropagator({ trust: options.trust ?? false });
-  return propagator.extract(base, carrierFromConfigurable(config?.configurable), defaultTextMapGetter);
+  return propagator.extract(base, carrierFromConfigurable(config?.configurable, options), defaultTextMapGetter);
 }
 
 /**

@@ -37,6 +37,13 @@ describe('carrierFromConfigurable()', () => {
   it.each(cases)('%s', (_name, configurable, expected) => {
     expect(carrierFromConfigurable(configurable)).toEqual(expected);
   });
+
+  it('keeps a custom trust header (trustHeaderToken({ header }))', () => {
+    const configurable = { 'x-langsmith-trace': TRACE, 'x-gw-token': TOKEN, 'x-langsmith-trust': 'other' };
+    expect(carrierFromConfigurable(configurable, { trustHeader: 'X-GW-Token' })).toEqual({ 'langsmith-trace': TRACE, 'x-gw-token': TOKEN });
+    const ctx = callerContextFromConfig({ configurable }, { trust: trustHeaderToken({ token: TOKEN, header: 'x-gw-token' }), trustHeader: 'x-gw-token' });
+    expect(getInboundContext(ctx)?.parent?.value).toBe(TRACE);
+  });
 });
 
 describe('callerContextFromConfig(): the trust policy decides', () => {
