@@ -50,7 +50,7 @@ declare module 'vitest' {
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Test files that run the compiled package as separate processes. */
-const E2E_FILES = ['test/e2e.test.ts', 'test/langgraph/agent-server.test.ts', 'test/langgraph/python-agent-server.test.ts'];
+const E2E_FILES = ['test/e2e.test.ts', 'test/langgraph/agent-server.test.ts'];
 const HELPERS = path.join(REPO, 'test', 'e2e');
 const CACHE = path.join(os.tmpdir(), `langsmith-otel-bridge-e2e-${createHash('sha1').update(REPO).digest('hex').slice(0, 12)}`);
 const COMPLETE = '.complete';
