@@ -49,7 +49,8 @@ declare module 'vitest' {
 }
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const E2E_FILE = 'test/e2e.test.ts';
+/** Test files that run the compiled package as separate processes. */
+const E2E_FILES = ['test/e2e.test.ts', 'test/langgraph/agent-server.test.ts'];
 const HELPERS = path.join(REPO, 'test', 'e2e');
 const CACHE = path.join(os.tmpdir(), `langsmith-otel-bridge-e2e-${createHash('sha1').update(REPO).digest('hex').slice(0, 12)}`);
 const COMPLETE = '.complete';
@@ -92,7 +93,7 @@ function e2eMaybeSelected(argv: string[]): boolean {
   if (filters.length === 0) return true;
   return filters.some((f) => {
     const rel = path.relative(REPO, path.resolve(f)).split(path.sep).join('/');
-    return E2E_FILE.includes(f) || E2E_FILE.includes(rel) || rel === '' || E2E_FILE.startsWith(rel + '/');
+    return E2E_FILES.some((file) => file.includes(f) || file.includes(rel) || rel === '' || file.startsWith(rel + '/'));
   });
 }
 
