@@ -34,7 +34,11 @@ function track(child) {
 }
 
 /**
- * @param {{ dist?: string, project?: string, env?: Record<string,string>, echoStderr?: boolean, startTimeoutMs?: number }} [options]
+ * `options.ingest`: an ingest server the caller started (and closes); the
+ * stack test passes the one that also stands in for LangSmith's /otel behind
+ * the collector.
+ *
+ * @param {{ dist?: string, project?: string, env?: Record<string,string>, echoStderr?: boolean, startTimeoutMs?: number, ingest?: { url: string, close(): Promise<void> } }} [options]
  */
 export async function startDemoStack(options = {}) {
   const dist = options.dist ?? DEFAULT_DIST;
@@ -42,7 +46,8 @@ export async function startDemoStack(options = {}) {
   // The same three services, trust policies and wiring as `npm run demo`.
   const { startDemoServices } = await import(pathToFileURL(join(dist, 'demo/topology.js')).href);
   const registerEntry = join(dist, 'register.js');
-  const ingest = await startIngestServer();
+  const ownIngest = options.ingest === undefined;
+  const ingest = options.ingest ?? (await startIngestServer());
 
   const baseEnv = { ...process.env };
   // Local ingest only, whatever the calling shell exports.
@@ -68,7 +73,7 @@ export async function startDemoStack(options = {}) {
     await startDemoServices(start, registerEntry, baseEnv, services);
   } catch (err) {
     await Promise.all(Object.values(services).map((s) => s.stop(2000)));
-    await ingest.close();
+    if (ownIngest) await ingest.close();
     throw err;
   }
 
@@ -92,7 +97,7 @@ export async function startDemoStack(options = {}) {
     /** Stops the services (if not yet) and closes the ingest server. */
     close: async (killAfterMs = 10_000) => {
       const result = await stopAll(killAfterMs);
-      await ingest.close();
+      if (ownIngest) await ingest.close();
       return result;
     },
   };
