@@ -30,8 +30,8 @@ const SCALE_OUT_PROFILE = 'scale-out';
 const DEMO_SERVICES = ['gateway', 'agent', 'native'];
 /** Services that only talk to other services of the stack and may trust inbound trace headers. */
 const TRUSTED_DEMO_SERVICES = new Set(['agent', 'native']);
-/** Renamed in collector v0.144 (otel.md §5); the old names are deprecated aliases. */
-const DEPRECATED_EXPORTERS = { otlp: 'otlp_grpc', otlphttp: 'otlp_http' };
+/** Renamed in collector v0.144 (otel.md §5; `loadbalancing` by 0.161.0, which warns); the old names are deprecated aliases. */
+const DEPRECATED_EXPORTERS = { otlp: 'otlp_grpc', otlphttp: 'otlp_http', loadbalancing: 'load_balancing' };
 const OTLP_EXPORTERS = new Set(['otlp_http', 'otlp_grpc']);
 const TRACES_PATH = '/v1/traces';
 /**
@@ -336,11 +336,11 @@ export function checkLoadBalancingConfig(config, { file = STACK_FILES.loadBalanc
     if (asArray(pipeline?.processors).includes('tail_sampling')) {
       problems.push(`${file}: pipeline ${name} samples in the first tier, which sees only part of each trace`);
     }
-    if (!asArray(pipeline?.exporters).some((id) => typeOf(id) === 'loadbalancing')) {
+    if (!asArray(pipeline?.exporters).some((id) => typeOf(id) === 'load_balancing')) {
       problems.push(`${file}: pipeline ${name} does not export through loadbalancing`);
     }
   }
-  const lbs = Object.entries(config.exporters ?? {}).filter(([id]) => typeOf(id) === 'loadbalancing');
+  const lbs = Object.entries(config.exporters ?? {}).filter(([id]) => typeOf(id) === 'load_balancing');
   if (lbs.length === 0) problems.push(`${file}: no loadbalancing exporter`);
   for (const [id, cfg] of lbs) {
     if (cfg?.routing_key !== 'traceID') problems.push(`${file}: ${id}.routing_key must be traceID (got ${cfg?.routing_key})`);
@@ -613,7 +613,7 @@ export function checkStack({ collector, loadBalancing, compose, dockerfile, text
   const replicas = collectors.filter((c) => c.config === STACK_FILES.collector && profilesOf(c.service).includes(SCALE_OUT_PROFILE));
   const replicaNames = new Set(replicas.map((c) => c.name));
   for (const [id, cfg] of Object.entries(loadBalancing?.exporters ?? {})) {
-    if (typeOf(id) !== 'loadbalancing') continue;
+    if (typeOf(id) !== 'load_balancing') continue;
     const { dns, static: fixed } = cfg?.resolver ?? {};
     if (isObject(dns)) {
       const host = withCollectorDefaults(dns.hostname ?? '');

@@ -152,7 +152,7 @@ describe('broken variants are reported', () => {
     },
     {
       rule: 'the first tier routes by service',
-      mutate: (s) => (s.loadBalancing.exporters.loadbalancing.routing_key = 'service'),
+      mutate: (s) => (s.loadBalancing.exporters.load_balancing.routing_key = 'service'),
       expected: /routing_key must be traceID/,
     },
     {
@@ -214,7 +214,7 @@ describe('broken variants are reported', () => {
     },
     {
       rule: 'the static resolver names a service that is not a sampling replica',
-      mutate: (s) => (s.loadBalancing.exporters.loadbalancing.resolver.static.hostnames[1] = 'collector-sampling-3:4317'),
+      mutate: (s) => (s.loadBalancing.exporters.load_balancing.resolver.static.hostnames[1] = 'collector-sampling-3:4317'),
       expected: /static hostname collector-sampling-3:4317 is not a sampling replica/,
     },
     {
