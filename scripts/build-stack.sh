@@ -113,7 +113,8 @@ build_collector() {
 
 build_jaeger() {
   local stamp log start
-  stamp=$(stamp_of "$jaeger_mod/go.mod" "$jaeger_mod/go.sum")
+  local ldflags="-s -w -X github.com/jaegertracing/jaeger/internal/version.latestVersion=$jaeger_version"
+  stamp=$( (cat "$jaeger_mod/go.mod" "$jaeger_mod/go.sum"; echo "$ldflags") | sha256sum | cut -d' ' -f1)
   if [ -x "$jaeger_bin" ] && [ "$(cat "$jaeger_dir/stamp" 2>/dev/null)" = "$stamp" ]; then
     say "jaeger: $jaeger_bin (cached)"
     return
@@ -125,7 +126,7 @@ build_jaeger() {
   start=$(date +%s)
   (cd "$jaeger_mod" && go mod download >>"$log" 2>&1) \
     || { explain_failure "$log" "downloading Jaeger's modules ($jaeger_mod/go.mod)"; exit 1; }
-  (cd "$jaeger_mod" && go build -trimpath -buildvcs=false -ldflags="-s -w" -o "$jaeger_bin.tmp" github.com/jaegertracing/jaeger/cmd/jaeger) >>"$log" 2>&1 \
+  (cd "$jaeger_mod" && go build -trimpath -buildvcs=false -ldflags="$ldflags" -o "$jaeger_bin.tmp" github.com/jaegertracing/jaeger/cmd/jaeger) >>"$log" 2>&1 \
     || { explain_failure "$log" "building Jaeger"; exit 1; }
   mv -f "$jaeger_bin.tmp" "$jaeger_bin"
   echo "$stamp" >"$jaeger_dir/stamp"

@@ -477,12 +477,16 @@ OTEL_EXPORTER_OTLP_PROTOCOL for the demo services (http/protobuf, http/json or g
   process.on('SIGINT', () => void close(0));
   process.on('SIGTERM', () => void close(0));
 
-  const res = await fetch(`${stack.gatewayUrl}/ask`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ question: 'How does OpenTelemetry propagate context?' }),
-  });
-  const answer = await res.text();
+  // Two requests: an ordinary one (Jaeger keeps it with 10% odds) and a failing one (always kept).
+  const asked = [];
+  for (const question of ['How does OpenTelemetry propagate context?', 'Please fail the search']) {
+    const res = await fetch(`${stack.gatewayUrl}/ask`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ question }),
+    });
+    asked.push({ question, status: res.status, body: await res.text() });
+  }
   const wait = process.env.TAIL_SAMPLING_DECISION_WAIT ?? '5s';
   console.log(`
 The stack is up (no Docker), every address on 127.0.0.1:
@@ -495,8 +499,22 @@ The stack is up (no Docker), every address on 127.0.0.1:
   trees                  npx langsmith-otel-bridge tree ${runsFile}
   logs                   ${logDir}
 
-First request: POST /ask → ${res.status} ${answer.slice(0, 80)}${answer.length > 80 ? '…' : ''}
-Ctrl-C stops all of it.`);
+${asked.map((a) => `POST /ask ${JSON.stringify(a.question)} → ${a.status} ${a.body.slice(0, 60)}${a.body.length > 60 ? '…' : ''}`).join('\n')}`);
+  // Where those two requests are, once the tail sampler has decided.
+  const waitMs = (parseFloat(wait) || 5) * (wait.endsWith('ms') ? 1 : wait.endsWith('m') ? 60_000 : 1000) + 3000;
+  console.log(`\nwaiting ${Math.round(waitMs / 1000)} s for the tail-sampling decision…`);
+  await new Promise((r) => setTimeout(r, waitMs));
+  const traceIds = [...new Set(stack.ingest.runs().filter((r) => r.source === 'otlp' && r.otel).map((r) => r.otel.traceId))];
+  for (const traceId of traceIds) {
+    const runs = stack.ingest.runs().filter((r) => r.otel?.traceId === traceId);
+    const error = runs.some((r) => r.otel.status?.code === 2);
+    const inJaeger = await jaegerTrace(stack.jaeger.queryUrl, traceId).catch(() => undefined);
+    console.log(
+      `trace ${traceId}${error ? ' (error)' : ''}: LangSmith stand-in ${runs.length} runs (root ${runs.find((r) => !r.parent_run_id)?.id ?? '?'}); ` +
+        (inJaeger ? `Jaeger ${inJaeger.spans.length} spans: ${stack.jaeger.queryUrl}/api/traces/${traceId}` : 'Jaeger: sampled away (10% of error-free, fast traces are kept)'),
+    );
+  }
+  console.log('\nCtrl-C stops all of it.');
 }
 
 function existsDist() {
