@@ -75,7 +75,7 @@ function emitTrace(tracer) {
 async function phase(name, spanProcessor) {
   const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': `cost-${name}` }), spanProcessors: [spanProcessor] });
   const tracer = provider.getTracer('collector-cost');
-  const acceptedBefore = await collectorMetric(collector.metricsUrl, 'otelcol_receiver_accepted_spans_total');
+  const acceptedBefore = await collectorMetric(collector.metricsUrl, 'otelcol_receiver_accepted_spans');
   const before = procUsage(collector.pid);
   let peakRss = before.rssBytes;
   const tracesPerTick = (RATE / SPANS_PER_TRACE) / 10; // 100 ms ticks
@@ -95,7 +95,7 @@ async function phase(name, spanProcessor) {
     await new Promise((r) => setTimeout(r, 100));
   }
   const after = procUsage(collector.pid);
-  const accepted = (await collectorMetric(collector.metricsUrl, 'otelcol_receiver_accepted_spans_total')) - acceptedBefore;
+  const accepted = (await collectorMetric(collector.metricsUrl, 'otelcol_receiver_accepted_spans')) - acceptedBefore;
   const elapsed = (Date.now() - started) / 1000;
   const spansPerSecond = accepted / SECONDS;
   const cpu = after.cpuSeconds - before.cpuSeconds;

@@ -223,7 +223,7 @@ export async function collectorMetric(metricsUrl, name, labelMatch = /.*/) {
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const m = /^(\w+)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (m && m[1] === name && labelMatch.test(m[2] ?? '')) sum += Number(m[3]);
+    if (m && (m[1] === name || m[1] === `${name}_total`) && labelMatch.test(m[2] ?? '')) sum += Number(m[3]);
   }
   return sum;
 }

@@ -374,7 +374,7 @@ describeLive(`stack: ${REQUESTS} requests through the demo services into the rea
 
   it.each(['http/json', 'grpc', 'http/protobuf'])('protocol %s: the demo services export to the real collector, runs arrive whole', async (protocol) => {
     const transport = protocol === 'grpc' ? /transport="grpc"/ : /transport="http"/;
-    const metric = 'otelcol_receiver_accepted_spans_total';
+    const metric = 'otelcol_receiver_accepted_spans';
     const before = await stackModule.collectorMetric(stack.entry.metricsUrl, metric, transport);
     await stack.restartDemo(protocol, { LANGSMITH_OTEL_FILE: directFile, DEMO_EXCLUDED_SPAN: 'true' });
     const ptag = `protocol-${protocol}`;
