@@ -233,7 +233,8 @@ export async function collectorMetric(metricsUrl, name, labelMatch = /.*/) {
  *
  * @param {{
  *   binaries: { otelcol: string, jaeger: string },
- *   scaleOut?: boolean,          // loadbalancing tier + two sampling replicas, each replica with its own ingest
+ *   scaleOut?: boolean,          // load_balancing tier + two sampling replicas
+ *   replicaIngests?: boolean,    // scale-out: each replica exports to its own ingest server (stack.replicaIngests)
  *   decisionWait?: string,       // TAIL_SAMPLING_DECISION_WAIT
  *   latencyMs?: number,          // TAIL_SAMPLING_LATENCY_MS
  *   protocol?: string,           // OTEL_EXPORTER_OTLP_PROTOCOL of the demo services
@@ -280,14 +281,18 @@ export async function startStack(options) {
       TAIL_SAMPLING_LATENCY_MS: String(options.latencyMs ?? 2000),
     });
     if (options.scaleOut) {
-      // Each replica reports LangSmith-bound spans to its own ingest server, so the
-      // test can tell which replica received which span.
+      // With `replicaIngests`, each replica reports LangSmith-bound spans to its own
+      // ingest server, so the test can tell which replica received which span.
       const replicas = [];
       for (const n of [1, 2]) {
-        const ingest = await startIngestServer();
-        stack.replicaIngests.push(ingest);
-        stopped.push(() => ingest.close());
-        const replica = await startCollector(options.binaries.otelcol, { name: `collector-sampling-${n}`, env: samplingEnv(ingest.url), logDir });
+        let ingestUrl = stack.ingest.url;
+        if (options.replicaIngests) {
+          const ingest = await startIngestServer();
+          stack.replicaIngests.push(ingest);
+          stopped.push(() => ingest.close());
+          ingestUrl = ingest.url;
+        }
+        const replica = await startCollector(options.binaries.otelcol, { name: `collector-sampling-${n}`, env: samplingEnv(ingestUrl), logDir });
         stopped.push(() => replica.stop());
         replicas.push(replica);
       }

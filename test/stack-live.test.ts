@@ -455,6 +455,7 @@ describeLive('stack, scaled out: the loadbalancing tier (routing_key: traceID) i
       binaries,
       dist: snapshotDist(),
       scaleOut: true,
+      replicaIngests: true,
       decisionWait: DECISION_WAIT,
       latencyMs: LATENCY_MS,
       logDir: path.join(tmp, 'logs'),
