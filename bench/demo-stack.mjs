@@ -34,7 +34,11 @@ function track(child) {
 }
 
 /**
- * @param {{ dist?: string, project?: string, env?: Record<string,string>, echoStderr?: boolean, startTimeoutMs?: number }} [options]
+ * `options.ingest`: an ingest server the caller started (and closes); the
+ * stack test passes the one that also stands in for LangSmith's /otel behind
+ * the collector.
+ *
+ * @param {{ dist?: string, project?: string, env?: Record<string,string>, echoStderr?: boolean, startTimeoutMs?: number, ingest?: { url: string, close(): Promise<void> } }} [options]
  */
 export async function startDemoStack(options = {}) {
   const dist = options.dist ?? DEFAULT_DIST;
@@ -44,7 +48,8 @@ export async function startDemoStack(options = {}) {
   const registerEntry = join(dist, 'register.js');
   // The load check counts every run of every request (10,000 requests × 11 runs by default):
   // bounds well above that, not the ingest server's defaults (100,000 runs, 64 MiB), which would evict.
-  const ingest = await startIngestServer({ maxRuns: 2_000_000, maxBytes: 4 * 1024 ** 3 });
+  const ownIngest = options.ingest === undefined;
+  const ingest = options.ingest ?? (await startIngestServer({ maxRuns: 2_000_000, maxBytes: 4 * 1024 ** 3 }));
 
   const baseEnv = { ...process.env };
   // Local ingest only, whatever the calling shell exports.
@@ -70,7 +75,7 @@ export async function startDemoStack(options = {}) {
     await startDemoServices(start, registerEntry, baseEnv, services);
   } catch (err) {
     await Promise.all(Object.values(services).map((s) => s.stop(2000)));
-    await ingest.close();
+    if (ownIngest) await ingest.close();
     throw err;
   }
 
@@ -94,7 +99,7 @@ export async function startDemoStack(options = {}) {
     /** Stops the services (if not yet) and closes the ingest server. */
     close: async (killAfterMs = 10_000) => {
       const result = await stopAll(killAfterMs);
-      await ingest.close();
+      if (ownIngest) await ingest.close();
       return result;
     },
   };

@@ -25,7 +25,15 @@ export interface StackInput {
   dockerfile?: string;
   texts?: { collector?: string; loadBalancing?: string; compose?: string };
   fileExists?: (relativePath: string) => boolean;
+  /** Texts of the Go build pins (BUILD_FILES); a missing one is reported. */
+  builds?: { otelcolManifest?: string; jaegerGoMod?: string };
 }
+
+export declare const BUILD_FILES: {
+  readonly otelcolManifest: 'stack/otelcol-builder.yaml';
+  readonly jaegerGoMod: 'stack/jaeger/go.mod';
+};
+export declare function checkBuildPins(input: { compose: Yaml; builds?: StackInput['builds'] }, checked?: string[]): string[];
 
 export declare function withCollectorDefaults(value: unknown): string;
 export declare function collectorEnvRefs(text: string): Map<string, boolean>;

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Structural validation of the local stack: both collector configs, docker-compose.yml
-// and the Dockerfile. No collector binary or Docker daemon exists on CI, so this is
-// what stands between a typo in a pipeline and a stack that silently exports nothing.
+// and the Dockerfile — what the real collector cannot know. The collector itself
+// (`otelcol-langsmith validate --config=…`, built by scripts/build-stack.sh) is the
+// authority on config validity and runs in .ci/run and test/stack-live.test.ts;
+// here: every ${env:…} documented (and passed by compose), the compose images equal
+// to the Go builds, and the project's own rules the collector accepts silently
+// (policies, processor order, bindings, a component defined but unused).
 //
 //   node scripts/validate-stack.mjs [repo-root]
 //
@@ -26,10 +30,28 @@ const SCALE_OUT_PROFILE = 'scale-out';
 const DEMO_SERVICES = ['gateway', 'agent', 'native'];
 /** Services that only talk to other services of the stack and may trust inbound trace headers. */
 const TRUSTED_DEMO_SERVICES = new Set(['agent', 'native']);
-/** Renamed in collector v0.144 (otel.md §5); the old names are deprecated aliases. */
-const DEPRECATED_EXPORTERS = { otlp: 'otlp_grpc', otlphttp: 'otlp_http' };
+/** Renamed in collector v0.144 (otel.md §5; `loadbalancing` by 0.161.0, which warns); the old names are deprecated aliases. */
+const DEPRECATED_EXPORTERS = { otlp: 'otlp_grpc', otlphttp: 'otlp_http', loadbalancing: 'load_balancing' };
 const OTLP_EXPORTERS = new Set(['otlp_http', 'otlp_grpc']);
 const TRACES_PATH = '/v1/traces';
+/**
+ * Listener addresses that `npm run stack` (scripts/stack.mjs) sets to free
+ * loopback ports; in containers their defaults apply, so compose passes none.
+ */
+const BINARY_PATH_ONLY_ENV = new Set([
+  'COLLECTOR_OTLP_GRPC_ENDPOINT',
+  'COLLECTOR_OTLP_HTTP_ENDPOINT',
+  'COLLECTOR_HEALTH_ENDPOINT',
+  'COLLECTOR_METRICS_HOST',
+  'COLLECTOR_METRICS_PORT',
+]);
+/** What the Go builds are pinned by (scripts/build-stack.sh). */
+export const BUILD_FILES = {
+  otelcolManifest: 'stack/otelcol-builder.yaml',
+  jaegerGoMod: 'stack/jaeger/go.mod',
+};
+/** Jaeger tags each release twice: v1.N (the Go module) and v2.(N-63) (the v2 binary and image). */
+const JAEGER_V2_MINOR_OFFSET = 63;
 
 // ---------------------------------------------------------------- helpers
 
@@ -127,18 +149,12 @@ function checkPipelineGraph(config, file, problems) {
   };
   const used = { receivers: new Set(), processors: new Set(), exporters: new Set() };
 
+  // Undefined or mistyped components, unknown keys and empty pipelines are the real
+  // collector's to report (`otelcol-langsmith validate`, test/stack-live.test.ts and
+  // .ci/run); what is checked here is what it accepts without a word.
   for (const [name, pipeline] of Object.entries(pipelines)) {
     const p = isObject(pipeline) ? pipeline : {};
-    for (const kind of ['receivers', 'processors', 'exporters']) {
-      for (const id of asArray(p[kind])) {
-        used[kind].add(id);
-        // A connector is both the exporter of one pipeline and the receiver of another.
-        const ok = defined[kind].has(id) || (kind !== 'processors' && defined.connectors.has(id));
-        if (!ok) problems.push(`${file}: pipeline ${name} uses ${kind.slice(0, -1)} "${id}", which is not defined under ${kind}`);
-      }
-    }
-    if (asArray(p.receivers).length === 0) problems.push(`${file}: pipeline ${name} has no receivers`);
-    if (asArray(p.exporters).length === 0) problems.push(`${file}: pipeline ${name} has no exporters`);
+    for (const kind of ['receivers', 'processors', 'exporters']) for (const id of asArray(p[kind])) used[kind].add(id);
     const processors = asArray(p.processors);
     if (processors[0] !== 'memory_limiter') {
       problems.push(`${file}: pipeline ${name} must start with memory_limiter (got [${processors.join(', ')}])`);
@@ -153,9 +169,6 @@ function checkPipelineGraph(config, file, problems) {
     }
   }
   const enabled = new Set(asArray(service.extensions));
-  for (const id of enabled) {
-    if (!defined.extensions.has(id)) problems.push(`${file}: service.extensions lists "${id}", which is not defined under extensions`);
-  }
   for (const id of defined.extensions) {
     if (!enabled.has(id)) problems.push(`${file}: extension "${id}" is defined but not listed in service.extensions`);
   }
@@ -323,11 +336,11 @@ export function checkLoadBalancingConfig(config, { file = STACK_FILES.loadBalanc
     if (asArray(pipeline?.processors).includes('tail_sampling')) {
       problems.push(`${file}: pipeline ${name} samples in the first tier, which sees only part of each trace`);
     }
-    if (!asArray(pipeline?.exporters).some((id) => typeOf(id) === 'loadbalancing')) {
+    if (!asArray(pipeline?.exporters).some((id) => typeOf(id) === 'load_balancing')) {
       problems.push(`${file}: pipeline ${name} does not export through loadbalancing`);
     }
   }
-  const lbs = Object.entries(config.exporters ?? {}).filter(([id]) => typeOf(id) === 'loadbalancing');
+  const lbs = Object.entries(config.exporters ?? {}).filter(([id]) => typeOf(id) === 'load_balancing');
   if (lbs.length === 0) problems.push(`${file}: no loadbalancing exporter`);
   for (const [id, cfg] of lbs) {
     if (cfg?.routing_key !== 'traceID') problems.push(`${file}: ${id}.routing_key must be traceID (got ${cfg?.routing_key})`);
@@ -522,7 +535,55 @@ export function checkDockerfile(text, { file = STACK_FILES.dockerfile, checked =
  * Everything at once. `texts` (raw file contents) enables the documentation checks;
  * `fileExists(relativePath)` enables the check that mounted files exist.
  */
-export function checkStack({ collector, loadBalancing, compose, dockerfile, texts = {}, fileExists } = {}) {
+/**
+ * The images docker-compose.yml runs are the same releases as the binaries
+ * scripts/build-stack.sh builds: the collector image tag equals the builder
+ * manifest's dist.version and every component there is at that one release;
+ * the Jaeger image is v2.(N-63) for Jaeger's Go module v1.N.
+ */
+export function checkBuildPins({ compose, builds = {} }, checked = []) {
+  const problems = [];
+  const images = Object.entries(compose?.services ?? {}).map(([name, svc]) => [name, String(svc?.image ?? '')]);
+  const tagOf = (image) => image.slice(image.lastIndexOf(':') + 1);
+  if (builds.otelcolManifest === undefined) problems.push(`${BUILD_FILES.otelcolManifest} is missing`);
+  else {
+    const manifest = parseYaml(builds.otelcolManifest);
+    const version = String(manifest?.dist?.version ?? '');
+    if (!/^\d+\.\d+\.\d+$/.test(version)) problems.push(`${BUILD_FILES.otelcolManifest}: dist.version "${version}" is not a release`);
+    const minor = version.split('.')[1];
+    for (const kind of ['receivers', 'processors', 'exporters', 'extensions', 'connectors', 'providers']) {
+      for (const { gomod } of asArray(manifest?.[kind])) {
+        const [mod, modVersion] = String(gomod).split(/\s+/);
+        // One release: v0.<minor>.x for every v0 module (core and contrib); core v1 modules ship with it.
+        if (modVersion?.startsWith('v0.') && modVersion.split('.')[1] !== minor) {
+          problems.push(`${BUILD_FILES.otelcolManifest}: ${mod} ${modVersion} is not at the manifest's release v${version}`);
+        }
+      }
+    }
+    for (const [name, image] of images) {
+      if (image.startsWith(COLLECTOR_IMAGE + ':') && tagOf(image) !== version) {
+        problems.push(`${STACK_FILES.compose}: service ${name} runs ${image}, but scripts/build-stack.sh builds ${version} (${BUILD_FILES.otelcolManifest}): pin ${COLLECTOR_IMAGE}:${version}`);
+      }
+    }
+  }
+  if (builds.jaegerGoMod === undefined) problems.push(`${BUILD_FILES.jaegerGoMod} is missing`);
+  else {
+    const v1 = /^\s*github\.com\/jaegertracing\/jaeger\s+v1\.(\d+)\.(\d+)\b/m.exec(builds.jaegerGoMod);
+    if (!v1) problems.push(`${BUILD_FILES.jaegerGoMod} does not require github.com/jaegertracing/jaeger v1.N.P`);
+    else {
+      const v2 = `2.${Number(v1[1]) - JAEGER_V2_MINOR_OFFSET}.${v1[2]}`;
+      for (const [name, image] of images) {
+        if (image.startsWith(JAEGER_IMAGE + ':') && tagOf(image) !== v2) {
+          problems.push(`${STACK_FILES.compose}: service ${name} runs ${image}, but the Go build is jaeger v1.${v1[1]}.${v1[2]} = v${v2}: pin ${JAEGER_IMAGE}:${v2}`);
+        }
+      }
+    }
+  }
+  checked.push(`compose images = the Go builds (${BUILD_FILES.otelcolManifest} dist.version, ${BUILD_FILES.jaegerGoMod}), one collector release`);
+  return problems;
+}
+
+export function checkStack({ collector, loadBalancing, compose, dockerfile, texts = {}, fileExists, builds } = {}) {
   const checked = [];
   const problems = [
     ...checkCollectorConfig(collector, { text: texts.collector, checked }),
@@ -530,6 +591,7 @@ export function checkStack({ collector, loadBalancing, compose, dockerfile, text
     ...checkCompose(compose, { text: texts.compose, checked }),
   ];
   if (dockerfile !== undefined) problems.push(...checkDockerfile(dockerfile, { checked }));
+  if (builds !== undefined) problems.push(...checkBuildPins({ compose, builds }, checked));
 
   const services = compose?.services ?? {};
   const collectors = collectorServices(compose);
@@ -541,7 +603,7 @@ export function checkStack({ collector, loadBalancing, compose, dockerfile, text
     if (raw === undefined) continue;
     const env = envOf(c.service);
     for (const name of collectorEnvRefs(raw).keys()) {
-      if (!(name in env)) problems.push(`${STACK_FILES.compose}: service ${c.name} does not pass ${name}, which ${c.config} reads`);
+      if (!(name in env) && !BINARY_PATH_ONLY_ENV.has(name)) problems.push(`${STACK_FILES.compose}: service ${c.name} does not pass ${name}, which ${c.config} reads`);
     }
   }
   checked.push('compose: every variable a collector config reads is passed to the services running it');
@@ -551,7 +613,7 @@ export function checkStack({ collector, loadBalancing, compose, dockerfile, text
   const replicas = collectors.filter((c) => c.config === STACK_FILES.collector && profilesOf(c.service).includes(SCALE_OUT_PROFILE));
   const replicaNames = new Set(replicas.map((c) => c.name));
   for (const [id, cfg] of Object.entries(loadBalancing?.exporters ?? {})) {
-    if (typeOf(id) !== 'loadbalancing') continue;
+    if (typeOf(id) !== 'load_balancing') continue;
     const { dns, static: fixed } = cfg?.resolver ?? {};
     if (isObject(dns)) {
       const host = withCollectorDefaults(dns.hostname ?? '');
@@ -601,7 +663,9 @@ export function loadStack(root) {
     loadBalancing: read(STACK_FILES.loadBalancing),
     compose: read(STACK_FILES.compose),
   };
+  const readIfThere = (f) => (existsSync(path.join(root, f)) ? read(f) : undefined);
   return {
+    builds: { otelcolManifest: readIfThere(BUILD_FILES.otelcolManifest), jaegerGoMod: readIfThere(BUILD_FILES.jaegerGoMod) },
     collector: parseYaml(texts.collector),
     loadBalancing: parseYaml(texts.loadBalancing),
     compose: parseYaml(texts.compose),

@@ -19,6 +19,7 @@ describe('resolveConfig: where traces go (precedence: options > environment > de
     expect(resolveConfig(env({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).otlp).toEqual({
       url: 'http://collector:4318/v1/traces',
       headers: {},
+      protocol: 'http/protobuf',
       toLangSmith: false,
     });
   });
@@ -41,6 +42,7 @@ describe('resolveConfig: where traces go (precedence: options > environment > de
     expect(c.otlp).toEqual({
       url: 'https://eu.api.smith.langchain.com/otel/v1/traces',
       headers: { 'x-api-key': 'abc', 'Langsmith-Project': 'my proj' },
+      protocol: 'http/protobuf',
       toLangSmith: true,
     });
   });

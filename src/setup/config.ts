@@ -25,10 +25,12 @@ export interface BridgeOptions {
   /**
    * OTLP export (to a collector, or straight to LangSmith's `/otel`). Env:
    * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (full URL) > OTEL_EXPORTER_OTLP_ENDPOINT
-   * (base URL, `/v1/traces` is appended), OTEL_EXPORTER_OTLP_HEADERS.
+   * (base URL, `/v1/traces` is appended; with `grpc`, used as is),
+   * OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL >
+   * OTEL_EXPORTER_OTLP_PROTOCOL (default `http/protobuf`).
    * `false` disables it even when the environment sets it.
    */
-  otlp?: false | { url?: string; headers?: Record<string, string> };
+  otlp?: false | { url?: string; headers?: Record<string, string>; protocol?: OtlpProtocol };
   /**
    * Direct LangSmith ingest through the `langsmith` Client. Env:
    * LANGSMITH_API_KEY, LANGSMITH_ENDPOINT, LANGSMITH_WORKSPACE_ID. Used when
@@ -84,6 +86,10 @@ const SAMPLERS: readonly SamplerName[] = [
   'parentbased_traceidratio',
 ];
 
+/** OTEL_EXPORTER_OTLP_PROTOCOL values (the OTel spec's names); see otlp-exporter.ts. */
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+export const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
+
 export interface ResolvedConfig {
   serviceName: string;
   project: string;
@@ -91,7 +97,7 @@ export interface ResolvedConfig {
   /** Present when trust includes CIDR blocks: the HTTP instrumentation hook. */
   networkTrust: NetworkTrust | undefined;
   traceparentOnly: 'root' | 'attach';
-  otlp: { url: string; headers: Record<string, string>; toLangSmith: boolean } | undefined;
+  otlp: { url: string; headers: Record<string, string>; protocol: OtlpProtocol; toLangSmith: boolean } | undefined;
   langsmith: { apiKey: string; apiUrl: string | undefined; workspaceId: string | undefined } | undefined;
   file: string | undefined;
   printTrees: boolean;
@@ -225,6 +231,7 @@ type Read = (name: string) => string | undefined;
 
 function resolveOtlp(option: BridgeOptions['otlp'], read: Read): ResolvedConfig['otlp'] {
   if (option === false) return undefined;
+  const protocol = resolveOtlpProtocol(option?.protocol, read);
   const headers = { ...parseHeaders(read('OTEL_EXPORTER_OTLP_HEADERS'), 'OTEL_EXPORTER_OTLP_HEADERS'), ...parseHeaders(read('OTEL_EXPORTER_OTLP_TRACES_HEADERS'), 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'), ...option?.headers };
   let url = option?.url ?? read('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   if (url === undefined) {
@@ -236,7 +243,8 @@ function resolveOtlp(option: BridgeOptions['otlp'], read: Read): ResolvedConfig[
           '/v1/traces again (→ 404). Drop the suffix, or set OTEL_EXPORTER_OTLP_TRACES_ENDPOINT to the full URL.',
       );
     }
-    url = base.replace(/\/+$/, '') + '/v1/traces';
+    // OTLP/gRPC has no path: the spec uses the base endpoint as is.
+    url = protocol === 'grpc' ? base : base.replace(/\/+$/, '') + '/v1/traces';
   }
   if (!/^https?:\/\/[^/]/.test(url)) {
     throw new BridgeConfigError(`OTLP traces endpoint ${url} is not an http(s) URL, e.g. http://localhost:4318/v1/traces.`);
@@ -248,7 +256,20 @@ function resolveOtlp(option: BridgeOptions['otlp'], read: Read): ResolvedConfig[
       `${url} is LangSmith's OTLP endpoint, which needs an API key: set OTEL_EXPORTER_OTLP_HEADERS=x-api-key=<your key>.`,
     );
   }
-  return { url, headers, toLangSmith };
+  if (toLangSmith && protocol === 'grpc') {
+    throw new BridgeConfigError(`${url} is LangSmith's OTLP endpoint, which has no gRPC: set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf.`);
+  }
+  return { url, headers, protocol, toLangSmith };
+}
+
+/** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL > OTEL_EXPORTER_OTLP_PROTOCOL > `http/protobuf`; anything else is an error. */
+function resolveOtlpProtocol(option: OtlpProtocol | undefined, read: Read): OtlpProtocol {
+  if (option !== undefined && OTLP_PROTOCOLS.includes(option)) return option;
+  const name = option !== undefined ? 'otlp.protocol' : read('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const value = option ?? read(name);
+  if (value === undefined) return 'http/protobuf';
+  if ((OTLP_PROTOCOLS as readonly string[]).includes(value)) return value as OtlpProtocol;
+  throw new BridgeConfigError(`${name}=${value} is not an OTLP protocol: set one of ${OTLP_PROTOCOLS.join(', ')} (default http/protobuf).`);
 }
 
 function resolveLangSmith(option: BridgeOptions['langsmith'], read: Read): ResolvedConfig['langsmith'] {

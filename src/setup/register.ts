@@ -20,6 +20,7 @@ import { LangSmithSpanProcessor, type SpanExporterLike } from '../processor/Lang
 import { LangSmithPropagator } from '../propagator/LangSmithPropagator.js';
 import { JsonlFileSink } from '../sinks/jsonl-file.js';
 import { enableLangSmithOtelMode, flushLangSmithSdk } from './langsmith-sdk.js';
+import { createOtlpExporter } from './otlp-exporter.js';
 import { LangSmithClientSink } from '../sinks/langsmith-client.js';
 import { TreePrinterSink } from '../sinks/tree-printer.js';
 import type { RunSink } from '../sinks/types.js';
@@ -50,13 +51,8 @@ export async function createLangSmithBridge(options: BridgeOptions = {}): Promis
   if (config.file) sinks.push(new JsonlFileSink(config.file));
   if (config.printTrees) sinks.push(new TreePrinterSink({ color: process.stdout.isTTY === true }));
   let exporter: SpanExporterLike | undefined;
-  if (config.otlp) {
-    const { OTLPTraceExporter } = await load<typeof import('@opentelemetry/exporter-trace-otlp-proto')>(
-      '@opentelemetry/exporter-trace-otlp-proto',
-      'OTLP export',
-    );
-    exporter = new OTLPTraceExporter({ url: config.otlp.url, headers: config.otlp.headers });
-  }
+  // http/protobuf, http/json or grpc, as OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL says.
+  if (config.otlp) exporter = await createOtlpExporter(config.otlp);
   const spanProcessor = new LangSmithSpanProcessor({
     exporter,
     sinks,

@@ -4,6 +4,8 @@
  * process. A fake LLM and a tool carry GenAI attributes; the tool calls the
  * LangSmith-native search service over HTTP.
  */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { traceable } from 'langsmith/traceable';
 import { getRegisteredBridge } from '../../setup/register.js';
@@ -11,6 +13,25 @@ import { postJson, requireEnv, serve, sleep } from '../common.js';
 
 const nativeUrl = requireEnv('NATIVE_URL');
 const tracer = trace.getTracer('demo-agent');
+/**
+ * DEMO_EXCLUDED_SPAN=true: each request also reads a file under a span of the
+ * file-system instrumentation's scope, as @opentelemetry/instrumentation-fs
+ * would record it. The bridge's default filter keeps such spans out of
+ * LangSmith (flagged `langsmith.bridge.excluded`; the collector drops them from
+ * the LangSmith pipeline), Jaeger still gets them. The stack test uses this.
+ */
+const excludedSpan = process.env.DEMO_EXCLUDED_SPAN === 'true';
+const fsTracer = trace.getTracer('@opentelemetry/instrumentation-fs');
+
+async function readPromptFile(): Promise<void> {
+  await fsTracer.startActiveSpan('fs readFile', { kind: SpanKind.INTERNAL }, async (span) => {
+    try {
+      await readFile(fileURLToPath(import.meta.url));
+    } finally {
+      span.end();
+    }
+  });
+}
 
 /** A fake chat model call with GenAI semantic-convention attributes. */
 async function chat(messages: Array<{ role: string; content: string }>, reply: string): Promise<string> {
@@ -56,6 +77,7 @@ async function searchTool(query: string): Promise<unknown> {
 
 const answer = traceable(
   async (question: string) => {
+    if (excludedSpan) await readPromptFile();
     const plan = await chat([{ role: 'user', content: `Plan how to answer: ${question}` }], 'search, then answer');
     const found = await searchTool(question);
     const reply = await chat(

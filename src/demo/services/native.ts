@@ -29,6 +29,8 @@ const rank = traceable(
 const search = traceable(
   async (query: string) => {
     if (/fail/i.test(query)) throw new Error(`index unavailable for query "${query}"`);
+    // DEMO_SLOW_MS: a query containing "slow" takes this much longer (the stack test's slow traces).
+    if (/slow/i.test(query)) await sleep(Number(process.env.DEMO_SLOW_MS ?? 0));
     const ranked = await rank(query);
     return { documents: ranked.map((d) => ({ page_content: d.text, metadata: { id: d.id, score: d.score } })) };
   },
