@@ -31,9 +31,13 @@ export interface LangSmithClientSinkOptions {
 
 export class LangSmithClientSink implements RunSink {
   readonly name = 'langsmith';
+  readonly label: string;
+  /** The Client's batch-ingest caller retries (4 retries, randomized backoff, Retry-After on 429): the only layer. */
+  readonly retriesItself = true;
   private _client: Promise<ClientLike> | undefined;
 
   constructor(private readonly _options: LangSmithClientSinkOptions = {}) {
+    this.label = `LangSmith ${_options.apiUrl ?? process.env.LANGSMITH_ENDPOINT ?? 'https://api.smith.langchain.com'}`;
     if (!_options.client && !(_options.apiKey ?? process.env.LANGSMITH_API_KEY)) {
       throw new TypeError(
         'LangSmithClientSink: set LANGSMITH_API_KEY (or pass `apiKey`, or a configured `client`). ' +
