@@ -224,7 +224,8 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
 
   private _report(report: UndeliveredReport, when: string): void {
     if (report.total === 0) return;
-    const parts = report.destinations.map((d) => `${d.label}: ${d.discarded} (${d.reason ?? 'not confirmed before the deadline'})`);
+    const deadline = `no answer within ${this._shutdownTimeout} ms, LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS`;
+    const parts = report.destinations.map((d) => `${d.label}: ${d.discarded} (${d.reason ?? deadline})`);
     notices.warn(`undelivered ${when}`, `${report.total} span(s) not delivered ${when}; ${parts.join('; ')}`, report.total);
     notices.flush();
   }

@@ -202,7 +202,7 @@ export class BatchQueue<T> {
     }
     const failed = this.stats.droppedExportFailed - droppedBefore;
     const left = done ? 0 : this.pending;
-    const reason = failed > 0 || this._failing ? this._lastError : left > 0 ? 'no answer before the deadline' : undefined;
+    const reason = failed > 0 || this._failing ? this._lastError : undefined;
     return { discarded: failed + left, reason };
   }
 
