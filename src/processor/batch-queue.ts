@@ -241,6 +241,7 @@ export class BatchQueue<T> {
       if (wait > 0) {
         if (wait >= deadline - Date.now()) return false;
         await sleep(wait);
+        continue; // the scheduled retry may have run meanwhile
       }
       this._clearTimer();
       await within(this._exportNext(), deadline - Date.now());
@@ -367,6 +368,7 @@ export function describeError(error: unknown): string {
     const cause = (error as { cause?: unknown }).cause;
     let text = error.message || error.name;
     if (typeof code === 'string' && !text.includes(code)) text = `${code}: ${text}`;
+    if (typeof code === 'number' && code >= 100 && code < 600) text = `HTTP ${code}: ${text}`; // OTLPExporterError
     if (cause !== undefined && cause !== error) text += ` (${describeError(cause)})`;
     return text.replace(/\s+/g, ' ').slice(0, 300);
   }

@@ -37,7 +37,9 @@ export class LangSmithClientSink implements RunSink {
   private _client: Promise<ClientLike> | undefined;
 
   constructor(private readonly _options: LangSmithClientSinkOptions = {}) {
-    this.label = `LangSmith ${_options.apiUrl ?? process.env.LANGSMITH_ENDPOINT ?? 'https://api.smith.langchain.com'}`;
+    const clientUrl = (_options.client as { apiUrl?: unknown } | undefined)?.apiUrl;
+    const apiUrl = typeof clientUrl === 'string' ? clientUrl : _options.apiUrl ?? process.env.LANGSMITH_ENDPOINT;
+    this.label = `LangSmith ${apiUrl ?? 'https://api.smith.langchain.com'}`;
     if (!_options.client && !(_options.apiKey ?? process.env.LANGSMITH_API_KEY)) {
       throw new TypeError(
         'LangSmithClientSink: set LANGSMITH_API_KEY (or pass `apiKey`, or a configured `client`). ' +
