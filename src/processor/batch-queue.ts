@@ -158,7 +158,7 @@ export class BatchQueue<T> {
       notices.warn(
         `queue-full:${this._name}`,
         `${this._label}: export queue full (${this._maxQueueSize}), spans dropped` +
-          `${this._failing ? ` while it fails (${this._lastError})` : ': the destination is slow'}; ` +
+          `${this._failing ? ` while it fails (${this._lastError})` : ': the destination is slow or not answering'}; ` +
           'raise OTEL_BSP_MAX_QUEUE_SIZE if bursts are expected',
       );
       return false;
