@@ -151,6 +151,14 @@ describe('exit with a destination that is down', () => {
     expect(outcome.undelivered).toEqual([expect.stringMatching(/5 span\(s\) not delivered at exit; .*no answer within 5000 ms/)]);
   });
 
+  it('process.exit() in the app: no flush is possible, what was queued is counted in one line', async () => {
+    const outcome = await run({ OTEL_EXPORTER_OTLP_ENDPOINT: hungUrl, APP_MODE: 'exit-now', APP_EXIT_CODE: '9' }).done;
+    expect(outcome.code).toBe(9);
+    expect(outcome.undelivered).toEqual([
+      'langsmith-otel-bridge: 5 span(s) not delivered at exit; OTLP ' + hungUrl + '/v1/traces: 5 (the process exited before they were sent)',
+    ]);
+  });
+
   it('a reachable destination: delivered, nothing reported, no wait', async () => {
     const received: string[] = [];
     const url = await listen((req, res) => {

@@ -1,6 +1,7 @@
 // A host app for test/lifecycle.test.ts, started with `node --import <snapshot>/dist/esm/register.js`.
 // APP_SPANS spans are ended, then by APP_MODE:
 //   exit     print "app done <epoch ms>", set process.exitCode = APP_EXIT_CODE, let the loop empty
+//   exit-now print "app done <epoch ms>", then process.exit(APP_EXIT_CODE) at once (no flush possible)
 //   serve    keep an HTTP server open; print "ready"; no signal handler of its own
 //   handler  as serve, with the app's own SIGTERM handler: the CommonJS build's
 //            getRegisteredBridge().shutdown(), then process.exit(APP_EXIT_CODE)
@@ -18,6 +19,9 @@ console.log(`registry esm=${esm.getRegisteredBridge() !== undefined} cjs=${cjs.g
 if (mode === 'exit') {
   console.log(`app done ${Date.now()}`);
   process.exitCode = Number(process.env.APP_EXIT_CODE ?? 0);
+} else if (mode === 'exit-now') {
+  console.log(`app done ${Date.now()}`);
+  process.exit(Number(process.env.APP_EXIT_CODE ?? 0));
 } else {
   const server = http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0.1', () => console.log('ready'));
   if (mode === 'handler') {
