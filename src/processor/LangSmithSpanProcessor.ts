@@ -74,7 +74,7 @@ export interface LangSmithSpanProcessorStats {
   ended: number;
   /** Per destination: `exporter` and each sink by name. */
   queues: Record<string, BatchQueueStats>;
-  /** Everything dropped anywhere (queue full or failed exports). */
+  /** Everything dropped anywhere (queue full, failed exports, discarded at the shutdown deadline). */
   dropped: number;
   /** Runs a sink could not take (e.g. `traceparentOnly: 'attach'` runs without dotted order). */
   unplaceable: number;
@@ -147,7 +147,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
     let dropped = 0;
     this._queues.forEach((queue, i) => {
       queues[this._queueNames[i]!] = { ...queue.stats };
-      dropped += queue.stats.droppedQueueFull + queue.stats.droppedExportFailed;
+      dropped += queue.stats.droppedQueueFull + queue.stats.droppedExportFailed + queue.stats.discardedAtShutdown;
     });
     return { started: this._started, ended: this._ended, queues, dropped, unplaceable: this._unplaceable };
   }

@@ -113,6 +113,8 @@ export class BatchQueue<T> {
   private _shutdown = false;
   /** Set when shutdown starts: its flush tries each batch once and drops (and counts) what fails. */
   private _closing = false;
+  /** shutdown() has begun (a second call returns at once). */
+  private _stopping = false;
   /** Items accepted by `push` (the forceFlush watermark) and items whose fate is settled, in order. */
   private _accepted = 0;
   private _settled = 0;
@@ -198,7 +200,7 @@ export class BatchQueue<T> {
     try {
       done = await this._drain(this._accepted, deadline);
     } finally {
-      if (!this._shutdown) this._closing = false;
+      if (!this._stopping) this._closing = false; // a shutdown begun meanwhile keeps it
     }
     const failed = this.stats.droppedExportFailed - droppedBefore;
     const left = done ? 0 : this.pending;
@@ -211,7 +213,8 @@ export class BatchQueue<T> {
    * discarded (counted in `discardedAtShutdown`) and later pushes are refused.
    */
   async shutdown(deadline = Date.now() + this._timeout): Promise<ShutdownResult> {
-    if (this._shutdown) return { discarded: 0, reason: undefined };
+    if (this._stopping) return { discarded: 0, reason: undefined };
+    this._stopping = true;
     this._closing = true;
     const result = await this.finalFlush(deadline);
     this._shutdown = true;

@@ -169,7 +169,8 @@ export async function registerLangSmithBridge(options: BridgeOptions = {}): Prom
         }
       })()),
   };
-  flushAtExit(spanProcessor, deadlineMs, () => stopped !== undefined);
+  const flushSdk = config.langsmithOtelMode ? flushLangSmithSdk : undefined;
+  flushAtExit(spanProcessor, deadlineMs, () => stopped !== undefined, flushSdk);
   registry[REGISTERED] = bridge;
   const quiet = options.quiet ?? (options.env ?? process.env).LANGSMITH_OTEL_QUIET === 'true';
   if (!quiet) process.stderr.write(describeDestinations(config) + '\n');
@@ -188,16 +189,25 @@ export async function registerLangSmithBridge(options: BridgeOptions = {}): Prom
  * On `exit` without that flush (`process.exit()` in the app), what is still
  * queued is counted in one line.
  */
-function flushAtExit(processor: LangSmithSpanProcessor, deadlineMs: number, isStopped: () => boolean): void {
+function flushAtExit(
+  processor: LangSmithSpanProcessor,
+  deadlineMs: number,
+  isStopped: () => boolean,
+  flushSdk: (() => Promise<void>) | undefined,
+): void {
   let flushing = false;
   let reported = false;
+  /** The langsmith SDK (OTel mode) ends its last spans when its Client is flushed: once, at the first beforeExit. */
+  let sdkPending = flushSdk !== undefined;
   process.on('beforeExit', () => {
-    if (flushing || isStopped() || processor.pending === 0) return;
+    if (flushing || isStopped() || (processor.pending === 0 && !sdkPending)) return;
     flushing = true;
     const deadline = Date.now() + deadlineMs;
     const hold = setTimeout(() => undefined, deadlineMs + 1000); // keeps the loop alive while the flush runs
-    void processor
-      .flushAtExit(deadline)
+    const sdk = sdkPending && flushSdk ? within(flushSdk(), deadlineMs) : Promise.resolve();
+    sdkPending = false;
+    void sdk
+      .then(() => processor.flushAtExit(deadline))
       .then(
         (report) => {
           if (report.total === 0) return;
