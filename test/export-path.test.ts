@@ -196,6 +196,24 @@ describe('one retry layer per destination', () => {
     expect(processor.stats.queues.langsmith).toMatchObject({ failedExports: 1, retries: 0, droppedExportFailed: 3 });
   }, 30_000);
 
+  it('LangSmith: a 503 with Retry-After is honoured too (the Client reads it on 429 only)', async () => {
+    const api = await server((req, res) => {
+      req.resume();
+      if (req.url === '/info') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      res.writeHead(503, { 'retry-after': '3' }).end('busy');
+    });
+    // The sink builds its own Client (the path the register entry takes).
+    const sink = new LangSmithClientSink({ apiKey: 'test', apiUrl: api.url });
+    const { end } = setup({ sinks: [sink], scheduledDelayMillis: 1, shutdownTimeoutMillis: 100 });
+    end(2);
+    const ingest = () => api.hits.filter((h) => h.url !== '/info');
+    for (let i = 0; i < 100 && ingest().length < 2; i++) await sleep(100);
+    const [first, second] = ingest();
+    expect(second).toBeDefined();
+    // Without it the Client's own backoff retries after 1–2 s.
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(2900);
+  }, 20_000);
+
   it('a sink without retries of its own gets the queue’s: backoff with jitter, Retry-After from the error', async () => {
     const attempts: number[] = [];
     const sink: RunSink = {
