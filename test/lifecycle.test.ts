@@ -175,8 +175,11 @@ describe('exit with a destination that is down', () => {
 });
 
 describe('shutdown on SIGTERM', () => {
-  it("from the app's own handler (CommonJS getRegisteredBridge), a hung collector: bounded, the app's exit code, one line", async () => {
-    const app = run({ OTEL_EXPORTER_OTLP_ENDPOINT: hungUrl, OTEL_BSP_SCHEDULE_DELAY: '50', LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS: '1500', APP_MODE: 'handler', APP_EXIT_CODE: '7', APP_SPANS: '40' });
+  it.each([
+    ['a hung collector', () => ({ OTEL_EXPORTER_OTLP_ENDPOINT: hungUrl }), 'OTLP'],
+    ['hung direct ingest', () => ({ LANGSMITH_API_KEY: 'test', LANGSMITH_ENDPOINT: hungUrl }), 'LangSmith'],
+  ])("from the app's own handler (CommonJS getRegisteredBridge), %s: bounded, the app's exit code, one line", async (_name, destination, label) => {
+    const app = run({ ...destination(), OTEL_BSP_SCHEDULE_DELAY: '50', LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS: '1500', APP_MODE: 'handler', APP_EXIT_CODE: '7', APP_SPANS: '40' });
     await app.waitFor(/ready/);
     await new Promise((r) => setTimeout(r, 300)); // the first batch is in flight, unanswered
     const sent = Date.now();
@@ -187,7 +190,7 @@ describe('shutdown on SIGTERM', () => {
     expect(took).toBeGreaterThanOrEqual(1400);
     expect(took).toBeLessThan(1500 + 500);
     expect(outcome.endedAt - sent).toBeLessThan(1500 + SLACK_MS);
-    expect(outcome.undelivered).toEqual([expect.stringMatching(/^langsmith-otel-bridge: 40 span\(s\) not delivered at shutdown; OTLP .*: 40 \(no answer within 1500 ms/)]);
+    expect(outcome.undelivered).toEqual([expect.stringMatching(new RegExp(`^langsmith-otel-bridge: 40 span\\(s\\) not delivered at shutdown; ${label} .*: 40 \\(no answer within 1500 ms`))]);
     expect(outcome.stderr).not.toMatch(/ERR_UNHANDLED_REJECTION/);
   });
 
