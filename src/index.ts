@@ -32,10 +32,11 @@ export type {
   LangSmithSpanProcessorOptions,
   LangSmithSpanProcessorStats,
   SpanExporterLike,
+  UndeliveredReport,
 } from './processor/LangSmithSpanProcessor.js';
 export { defaultSpanFilter, keepAllSpans, NOISY_INSTRUMENTATION_SCOPES } from './processor/filter.js';
 export type { SpanFilter } from './processor/filter.js';
-export type { BatchQueueOptions, BatchQueueStats } from './processor/batch-queue.js';
+export type { BatchQueueOptions, BatchQueueStats, RetryAfterHint, ShutdownResult } from './processor/batch-queue.js';
 
 export { spanToRun } from './mapping/span-to-run.js';
 export type { RunMappingOptions } from './mapping/span-to-run.js';

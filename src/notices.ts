@@ -3,8 +3,11 @@
  * destination that is down, an unwritable file, a refused batch. Each cause
  * reaches stderr once, at once; while it goes on, at most one line per
  * interval (default a minute) with the running count; when it clears (a
- * destination answers again), one line says so. Every notice also goes to
- * `diag` (`OTEL_LOG_LEVEL`), so a user's own diag logger sees it too.
+ * destination answers again), one line says so. Every line written also
+ * goes to `diag`, at the same rate (not once per event: 197,982 drops must
+ * not become as many log records). When OTEL_LOG_LEVEL is set, setup turns
+ * the stderr lines off (`enabled: false`) and diag alone carries them, at
+ * that level (README, "Logging").
  *
  * One instance per process, shared by the ESM and CommonJS builds through a
  * global symbol: two module instances must not each print the same cause.
@@ -62,7 +65,6 @@ export class Notices {
    * items the event concerns (default 1).
    */
   warn(cause: string, message: string, count = 1): void {
-    log.warn(message);
     let state = this._causes.get(cause);
     if (state === undefined) {
       state = { total: 0, pending: 0, lastMessage: message, lastWrite: 0, active: false, timer: undefined };
@@ -91,8 +93,7 @@ export class Notices {
     if (state === undefined || !state.active) return;
     this._summarise(state);
     state.active = false;
-    log.info(message);
-    this._line(message);
+    this._line(message, 'info');
   }
 
   /** Writes every pending summary now (at exit: nothing counted stays unsaid). */
@@ -125,11 +126,13 @@ export class Notices {
     this._line(line);
   }
 
-  private _line(message: string): void {
+  private _line(message: string, level: 'warn' | 'info' = 'warn'): void {
+    const text = message.replace(/[\r\n]+/g, ' ');
+    log[level](text);
     if (!this._enabled) return;
     try {
       // One line, and nothing from the wire (a file path, an error text) obeyed by the terminal.
-      this._write(PREFIX + safeForTerminal(message.replace(/[\r\n]+/g, ' ')));
+      this._write(PREFIX + safeForTerminal(text));
     } catch {
       // stderr closed: nothing else to tell
     }

@@ -12,7 +12,7 @@ import { BridgeConfigError, registerLangSmithBridge } from './setup/register.js'
 try {
   if (isBridgeEnabled(process.env)) {
     const bridge = await registerLangSmithBridge();
-    flushOnSignals(() => bridge.shutdown());
+    flushOnSignals(() => bridge.shutdown(), bridge.config.shutdownTimeoutMillis);
   } else if (parseBoolean(process.env.LANGSMITH_OTEL_QUIET, 'LANGSMITH_OTEL_QUIET') !== true) {
     process.stderr.write('langsmith-otel-bridge: not enabled (set LANGSMITH_OTEL_ENABLED=true to trace this process)\n');
   }
@@ -26,16 +26,20 @@ try {
 
 /**
  * SIGTERM / SIGINT end a process without `beforeExit`: deliver what is queued
- * first (at most 5 s). When the app has its own handler for the signal, it
- * decides when to exit (call `getRegisteredBridge()?.shutdown()` there);
- * otherwise the signal is raised again after the flush, so the process ends
- * as it would have.
+ * first, within LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS (default 5 s; what is not
+ * delivered is one line on stderr). When the app has its own handler for the
+ * signal, it decides when to exit (call `getRegisteredBridge()?.shutdown()`
+ * there: the same shutdown, the same deadline); otherwise the signal is
+ * raised again after the flush, so the process ends as it would have.
  */
-function flushOnSignals(shutdown: () => Promise<void>): void {
+function flushOnSignals(shutdown: () => Promise<void>, deadlineMs: number): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      const timeout = new Promise((resolve) => setTimeout(resolve, 5000).unref());
+      let timer: NodeJS.Timeout | undefined;
+      // shutdown() keeps the deadline itself and never rejects; the race is a second guard.
+      const timeout = new Promise((resolve) => (timer = setTimeout(resolve, deadlineMs + 250)));
       void Promise.race([shutdown().catch(() => undefined), timeout]).then(() => {
+        clearTimeout(timer);
         if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
       });
     });

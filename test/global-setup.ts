@@ -13,6 +13,7 @@
  *
  *   <tmp>/langsmith-otel-bridge-e2e-<checkout>/<content hash>/
  *     dist/esm/…          compiled src/
+ *     dist/cjs/…          compiled src/, CommonJS (tsconfig.cjs.json)
  *     test/e2e/*.mjs      copies of the helper services (they import ../../dist/esm)
  *     node_modules  →     the checkout's node_modules (symlink)
  *
@@ -49,8 +50,8 @@ declare module 'vitest' {
 }
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** Test files that run the compiled package as separate processes. */
-const E2E_FILES = ['test/e2e.test.ts', 'test/langgraph/agent-server.test.ts'];
+/** Test files that run the compiled package as separate processes (the others need no compile). */
+const E2E_FILES = ['test/e2e.test.ts', 'test/lifecycle.test.ts', 'test/langgraph/agent-server.test.ts'];
 const HELPERS = path.join(REPO, 'test', 'e2e');
 const CACHE = path.join(os.tmpdir(), `langsmith-otel-bridge-e2e-${createHash('sha1').update(REPO).digest('hex').slice(0, 12)}`);
 const COMPLETE = '.complete';
@@ -73,8 +74,8 @@ function fingerprint(): string {
   const hash = createHash('sha256');
   const inputs = [
     ...listFiles(path.join(REPO, 'src'), () => true),
-    ...['tsconfig.json', 'package.json'].map((f) => path.join(REPO, f)),
-    ...listFiles(HELPERS, (name) => name.endsWith('.mjs')),
+    ...['tsconfig.json', 'tsconfig.cjs.json', 'package.json'].map((f) => path.join(REPO, f)),
+    ...listFiles(HELPERS, (name) => name.endsWith('.mjs') || name.endsWith('.cjs')),
   ];
   for (const file of inputs) {
     if (!existsSync(file)) continue;
@@ -133,6 +134,19 @@ export function buildSnapshot(): E2eBuild {
       const { stdout, stderr, message } = err as { stdout?: string; stderr?: string; message: string };
       return { ok: false, dir: '', message: `tsc -p tsconfig.json failed: ${`${stdout ?? ''}${stderr ?? ''}`.trim().slice(-4000) || message}` };
     }
+    // The CommonJS build too (as `npm run build`): the entry tests require() it next to the ESM one.
+    const cjsDir = path.join(scratch, 'dist', 'cjs');
+    try {
+      execFileSync(
+        process.execPath,
+        [tsc, '-p', path.join(REPO, 'tsconfig.cjs.json'), '--outDir', cjsDir, '--declaration', 'false', '--sourceMap', 'false'],
+        { cwd: REPO, encoding: 'utf8', stdio: 'pipe', timeout: 180_000 },
+      );
+    } catch (err) {
+      const { stdout, stderr, message } = err as { stdout?: string; stderr?: string; message: string };
+      return { ok: false, dir: '', message: `tsc -p tsconfig.cjs.json failed: ${`${stdout ?? ''}${stderr ?? ''}`.trim().slice(-4000) || message}` };
+    }
+    writeFileSync(path.join(cjsDir, 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
     cpSync(HELPERS, path.join(scratch, 'test', 'e2e'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
     symlinkSync(path.join(REPO, 'node_modules'), path.join(scratch, 'node_modules'), 'dir');
     // "type": "module": without it the compiled .js files would load as CommonJS.

@@ -9,7 +9,8 @@
  *                rebuilds exactly this run), and/or
  *            (b) `sinks`: the run object (LangSmith Client, JSONL file, terminal)
  */
-import { context, diag, type Context, type Span } from '@opentelemetry/api';
+import { context, diag, TraceFlags, type Context, type Span } from '@opentelemetry/api';
+import { notices } from '../notices.js';
 import { suppressTracing } from '../propagator/context.js';
 import { isOwnRun, LineageTracker, getSpanLineage } from '../lineage/lineage.js';
 import type { SpanProcessorLike } from '../lineage/LangSmithLineageProcessor.js';
@@ -17,7 +18,7 @@ import { LS_EXCLUDED, runToAttributes } from '../mapping/encoding.js';
 import { spanToRun, type RunMappingOptions } from '../mapping/span-to-run.js';
 import type { Run, SpanLike } from '../mapping/types.js';
 import type { RunSink } from '../sinks/types.js';
-import { BatchQueue, type BatchQueueOptions, type BatchQueueStats } from './batch-queue.js';
+import { BatchQueue, describeError, type BatchQueueOptions, type BatchQueueStats, type ShutdownResult } from './batch-queue.js';
 import { ExportedSpan } from './exported-span.js';
 import { defaultSpanFilter, type SpanFilter } from './filter.js';
 
@@ -46,14 +47,34 @@ export interface LangSmithSpanProcessorOptions extends RunMappingOptions, BatchQ
    * Set false when `exporter` sends straight to LangSmith's OTLP endpoint.
    */
   exportFilteredSpans?: boolean;
+  /**
+   * The one deadline of `shutdown()` (queues, exporter and sinks together)
+   * and of the register entry's exit-time flush: what is not delivered by
+   * then is discarded, counted and reported in one line on stderr. Env:
+   * LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS. Default 5000 ms.
+   */
+  shutdownTimeoutMillis?: number;
+  /** How the exporter is named in notices on stderr, e.g. `OTLP http://collector:4318/v1/traces`. Default `exporter`. */
+  exporterLabel?: string;
 }
+
+/** What a final flush (exit or shutdown) could not deliver, per destination. */
+export interface UndeliveredReport {
+  /** Items not delivered, all destinations. */
+  total: number;
+  destinations: Array<{ label: string } & ShutdownResult>;
+}
+
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
+/** Retries of the queue for sinks that do not retry themselves. */
+const SINK_RETRIES = 5;
 
 export interface LangSmithSpanProcessorStats {
   started: number;
   ended: number;
   /** Per destination: `exporter` and each sink by name. */
   queues: Record<string, BatchQueueStats>;
-  /** Everything dropped anywhere (queue full or failed exports). */
+  /** Everything dropped anywhere (queue full, failed exports, discarded at the shutdown deadline). */
   dropped: number;
   /** Runs a sink could not take (e.g. `traceparentOnly: 'attach'` runs without dotted order). */
   unplaceable: number;
@@ -68,11 +89,14 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
   private readonly _sinks: RunSink[];
   private readonly _queues: Array<BatchQueue<SpanLike>> = [];
   private readonly _queueNames: string[] = [];
+  private readonly _queueLabels: string[] = [];
+  private readonly _shutdownTimeout: number;
   private _started = 0;
   private _ended = 0;
   private _unplaceable = 0;
   private _shutdown: Promise<void> | undefined;
   private readonly _exportFiltered: boolean;
+  private readonly _exportTimeoutMillis: number;
 
   constructor(options: LangSmithSpanProcessorOptions = {}) {
     const { exporter, sinks = [], filter = defaultSpanFilter, project, hideInputs, hideOutputs, maxPayloadBytes } = options;
@@ -91,8 +115,22 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
     this._exporter = exporter;
     this._exportFiltered = options.exportFilteredSpans ?? true;
     this._sinks = sinks;
-    if (exporter) this._addQueue('exporter', (spans) => this._exportSpans(spans), options);
-    for (const sink of sinks) this._addQueue(sink.name, (spans) => this._writeRuns(sink, spans), options);
+    this._exportTimeoutMillis = options.exportTimeoutMillis ?? 30_000;
+    this._shutdownTimeout = options.shutdownTimeoutMillis ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    if (!Number.isFinite(this._shutdownTimeout) || this._shutdownTimeout < 0) {
+      throw new TypeError(`LangSmithSpanProcessor: \`shutdownTimeoutMillis\` must be a number ≥ 0 (got ${String(options.shutdownTimeoutMillis)}).`);
+    }
+    // One retry layer per destination (#8): an OTel exporter retries in its
+    // transport (backoff, jitter, Retry-After), as BatchSpanProcessor assumes,
+    // and so does a sink that says so (the langsmith Client); others get the queue's.
+    if (exporter) {
+      const label = options.exporterLabel ?? 'exporter';
+      this._addQueue('exporter', label, (spans) => this._exportSpans(spans), { ...options, maxRetries: 0 });
+    }
+    for (const sink of sinks) {
+      const maxRetries = sink.retriesItself ? 0 : options.maxRetries ?? SINK_RETRIES;
+      this._addQueue(sink.name, sink.label ?? sink.name, (spans) => this._writeRuns(sink, spans), { ...options, maxRetries });
+    }
   }
 
   /**
@@ -109,7 +147,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
     let dropped = 0;
     this._queues.forEach((queue, i) => {
       queues[this._queueNames[i]!] = { ...queue.stats };
-      dropped += queue.stats.droppedQueueFull + queue.stats.droppedExportFailed;
+      dropped += queue.stats.droppedQueueFull + queue.stats.droppedExportFailed + queue.stats.discardedAtShutdown;
     });
     return { started: this._started, ended: this._ended, queues, dropped, unplaceable: this._unplaceable };
   }
@@ -121,27 +159,82 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
 
   onEnd(span: SpanLike): void {
     this._ended++;
+    // As BatchSpanProcessor: a RECORD_ONLY span (sampler said record, not sample) is not exported.
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     for (let i = 0; i < this._queues.length; i++) this._queues[i]!.push(span);
   }
 
+  /**
+   * Delivers what was queued at the call (later spans do not hold it up),
+   * waiting at most `exportTimeoutMillis` per destination. Never rejects.
+   */
   forceFlush(): Promise<void> {
     return LangSmithSpanProcessor._untraced(async () => {
+      const started = Date.now();
       await Promise.all(this._queues.map((q) => q.forceFlush()));
-      await Promise.all([this._exporter?.forceFlush?.(), ...this._sinks.map((s) => s.forceFlush?.())]);
+      const left = this._exportTimeoutMillis - (Date.now() - started);
+      await settleWithin([this._exporter?.forceFlush?.(), ...this._sinks.map((s) => s.forceFlush?.())], left);
     });
   }
 
+  /**
+   * Delivers what is queued within `shutdownTimeoutMillis` (each batch tried
+   * once), then stops. What is not delivered by the deadline is discarded,
+   * counted (`stats.queues[*].discardedAtShutdown`) and reported in one line
+   * on stderr. Never rejects; resolves by the deadline.
+   */
   shutdown(): Promise<void> {
     return (this._shutdown ??= LangSmithSpanProcessor._untraced(async () => {
-      await Promise.all(this._queues.map((q) => q.shutdown()));
-      await Promise.all([this._exporter?.shutdown(), ...this._sinks.map((s) => s.shutdown?.())]);
+      const deadline = Date.now() + this._shutdownTimeout;
+      const results = await Promise.all(this._queues.map((q) => q.shutdown(deadline)));
+      this._report(this._collect(results), 'at shutdown');
+      await settleWithin([this._exporter?.shutdown(), ...this._sinks.map((s) => s.shutdown?.())], deadline - Date.now());
     }));
   }
 
-  private _addQueue(name: string, exportFn: (spans: SpanLike[]) => Promise<void>, options: BatchQueueOptions): void {
+  /**
+   * The flush at process exit (the register entry's `beforeExit`): each
+   * queued batch tried once until `deadline` (epoch ms); what is not
+   * delivered is reported in one line and returned. The processor stays open.
+   */
+  async flushAtExit(deadline: number): Promise<UndeliveredReport> {
+    const results = await LangSmithSpanProcessor._untraced(() => Promise.all(this._queues.map((q) => q.finalFlush(deadline))));
+    const report = this._collect(results);
+    this._report(report, 'at exit');
+    return report;
+  }
+
+  /** Spans queued or in flight now, all destinations (what an exit now would lose). */
+  get pending(): number {
+    return this._queues.reduce((sum, q) => sum + q.pending, 0);
+  }
+
+  /** Reports spans still queued when the process exits without a flush (process.exit()). */
+  reportLostAtExit(): void {
+    const destinations = this._queues
+      .map((q, i) => ({ label: this._queueLabels[i]!, discarded: q.pending, reason: q.lastError ?? 'the process exited before they were sent' }))
+      .filter((d) => d.discarded > 0);
+    this._report({ total: destinations.reduce((n, d) => n + d.discarded, 0), destinations }, 'at exit');
+  }
+
+  private _collect(results: ShutdownResult[]): UndeliveredReport {
+    const destinations = results.map((r, i) => ({ label: this._queueLabels[i]!, ...r })).filter((d) => d.discarded > 0);
+    return { total: destinations.reduce((n, d) => n + d.discarded, 0), destinations };
+  }
+
+  private _report(report: UndeliveredReport, when: string): void {
+    if (report.total === 0) return;
+    const deadline = `no answer within ${this._shutdownTimeout} ms, LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS`;
+    const parts = report.destinations.map((d) => `${d.label}: ${d.discarded} (${d.reason ?? deadline})`);
+    notices.warn(`undelivered ${when}`, `${report.total} span(s) not delivered ${when}; ${parts.join('; ')}`, report.total);
+    notices.flush();
+  }
+
+  private _addQueue(name: string, label: string, exportFn: (spans: SpanLike[]) => Promise<void>, options: BatchQueueOptions): void {
     const untraced = (spans: SpanLike[]) => LangSmithSpanProcessor._untraced(() => exportFn(spans));
-    this._queues.push(new BatchQueue<SpanLike>(`langsmith-otel-bridge ${name}`, untraced, options));
+    this._queues.push(new BatchQueue<SpanLike>(name, untraced, { ...options, label }));
     this._queueNames.push(name);
+    this._queueLabels.push(label);
   }
 
   /** Encoding (a): each span with its run as `langsmith.*` attributes. */
@@ -216,6 +309,21 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
  * holds up requests for longer than one chunk.
  */
 const MAP_CHUNK = 64;
+
+/**
+ * Waits for the exporter's and sinks' own flush/shutdown, at most `ms`; their
+ * failures are absorbed (the queues already counted what was not delivered)
+ * and nothing is left unhandled.
+ */
+async function settleWithin(promises: Array<Promise<unknown> | undefined>, ms: number): Promise<void> {
+  const pending = promises.filter((p): p is Promise<unknown> => p !== undefined).map((p) =>
+    p.catch((err: unknown) => log.debug(`flush/shutdown of a destination failed: ${describeError(err)}`)),
+  );
+  if (pending.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(pending), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))]);
+  clearTimeout(timer);
+}
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -7,13 +7,23 @@
  *   and counted.
  * - One export runs at a time, `maxExportBatchSize` items per call, started
  *   when a batch is full or after `scheduledDelayMillis`.
- * - A failed batch goes back to the head of the queue (space permitting) and
- *   is retried with exponential backoff; what no longer fits is dropped and
- *   counted. Nothing is lost silently.
- * - `forceFlush` resolves when everything queued before the call has been
- *   exported or dropped; `shutdown` flushes, then refuses new items.
+ * - Retries are the destination's own by default (`maxRetries` 0): the OTLP
+ *   exporter's transport and the `langsmith` Client retry with backoff,
+ *   jitter and Retry-After, so a second layer here would multiply attempts
+ *   (#8: up to 30 per batch). A destination without retries of its own gets
+ *   this queue's: the batch goes back to the head of the queue (space
+ *   permitting), retried with exponential backoff and jitter, or after the
+ *   `retryAfterMillis` its error carries; what no longer fits is dropped and
+ *   counted.
+ * - Nothing is lost silently: every drop is counted in `stats` and told
+ *   through `notices` (stderr, once per cause, then at most once a minute),
+ *   and so is a destination that fails and later delivers again.
+ * - `forceFlush` waits only for what was queued at the call (a sequence
+ *   watermark: later items do not hold it), at most `exportTimeoutMillis`;
+ *   `shutdown(deadline)` tries each remaining batch once, discards what is
+ *   left at the deadline, counts it and refuses new items.
  */
-import { diag } from '@opentelemetry/api';
+import { notices } from '../notices.js';
 
 export interface BatchQueueOptions {
   /** Items held at most; more are dropped and counted. Default 2048. */
@@ -28,10 +38,16 @@ export interface BatchQueueOptions {
    * destination's own timeout. Default 30000 ms.
    */
   exportTimeoutMillis?: number;
-  /** Retries of a failed batch before it is dropped. Default 5. */
+  /**
+   * Retries of a failed batch before it is dropped. Default 0: the
+   * destination retries itself (an OTLP exporter's transport, the
+   * `langsmith` Client). The processor sets 5 for sinks without retries.
+   */
   maxRetries?: number;
-  /** First retry delay, doubled each time up to 30 s. Default 500 ms. */
+  /** First retry delay, doubled each time up to 30 s, ±20% jitter. Default 500 ms. */
   retryBaseMillis?: number;
+  /** How the destination is named in notices (stderr). Default: the queue's name. */
+  label?: string;
 }
 
 export interface BatchQueueStats {
@@ -45,11 +61,28 @@ export interface BatchQueueStats {
   retries: number;
   /** Exports abandoned after `exportTimeoutMillis` (their items are in droppedExportFailed). */
   timedOut: number;
+  /** Still queued or in flight when the shutdown deadline passed, discarded. */
+  discardedAtShutdown: number;
+}
+
+/** What `shutdown` could not deliver. */
+export interface ShutdownResult {
+  /** Items queued or in flight at the deadline, discarded. */
+  discarded: number;
+  /** Why: the last export error, or that the deadline passed. */
+  reason: string | undefined;
+}
+
+/** An error a destination raises to ask for a retry after a given time (Retry-After). */
+export interface RetryAfterHint {
+  retryAfterMillis?: number;
 }
 
 export type ExportFn<T> = (batch: T[]) => Promise<void>;
 
-const log = diag.createComponentLogger({ namespace: 'langsmith-otel-bridge' });
+/** A retry waits at most this long (also for a larger Retry-After). */
+const MAX_RETRY_DELAY_MS = 30_000;
+const JITTER = 0.2;
 
 export class BatchQueue<T> {
   readonly stats: BatchQueueStats = {
@@ -60,6 +93,7 @@ export class BatchQueue<T> {
     failedExports: 0,
     retries: 0,
     timedOut: 0,
+    discardedAtShutdown: 0,
   };
 
   private readonly _maxQueueSize: number;
@@ -79,7 +113,17 @@ export class BatchQueue<T> {
   private _shutdown = false;
   /** Set when shutdown starts: its flush tries each batch once and drops (and counts) what fails. */
   private _closing = false;
-  private _warnedFull = false;
+  /** shutdown() has begun (a second call returns at once). */
+  private _stopping = false;
+  /** Items accepted by `push` (the forceFlush watermark) and items whose fate is settled, in order. */
+  private _accepted = 0;
+  private _settled = 0;
+  /** The batch being exported, and whether shutdown gave up on it (a late result is not counted twice). */
+  private _inFlight: T[] | undefined;
+  private _abandoned = false;
+  private _lastError: string | undefined;
+  private _failing = false;
+  private readonly _label: string;
 
   constructor(
     private readonly _name: string,
@@ -90,8 +134,19 @@ export class BatchQueue<T> {
     this._maxBatch = Math.min(positive(options.maxExportBatchSize, 512, 'maxExportBatchSize'), this._maxQueueSize);
     this._delay = positive(options.scheduledDelayMillis, 1000, 'scheduledDelayMillis');
     this._timeout = positive(options.exportTimeoutMillis, 30_000, 'exportTimeoutMillis');
-    this._maxRetries = options.maxRetries ?? 5;
+    this._maxRetries = options.maxRetries ?? 0;
     this._retryBase = positive(options.retryBaseMillis, 500, 'retryBaseMillis');
+    this._label = options.label ?? _name;
+  }
+
+  /** Queued and in flight: what a shutdown now would still have to deliver. */
+  get pending(): number {
+    return this.size + (this._inFlight && !this._abandoned ? this._inFlight.length : 0);
+  }
+
+  /** The last export error, if the destination is failing now. */
+  get lastError(): string | undefined {
+    return this._failing ? this._lastError : undefined;
   }
 
   get size(): number {
@@ -102,16 +157,16 @@ export class BatchQueue<T> {
     if (this._shutdown) return false;
     if (this.size >= this._maxQueueSize) {
       this.stats.droppedQueueFull++;
-      if (!this._warnedFull) {
-        this._warnedFull = true;
-        log.warn(
-          `${this._name}: export queue full (${this._maxQueueSize}); dropping and counting. ` +
-            'Is the destination down or slow? Raise maxQueueSize if bursts are expected.',
-        );
-      }
+      notices.warn(
+        `queue-full:${this._name}`,
+        `${this._label}: export queue full (${this._maxQueueSize}), spans dropped` +
+          `${this._failing ? ` while it fails (${this._lastError})` : ': the destination is slow or not answering'}; ` +
+          'raise OTEL_BSP_MAX_QUEUE_SIZE if bursts are expected',
+      );
       return false;
     }
     this._items.push(item);
+    this._accepted++;
     this.stats.queued++;
     // One timer at a time: a full batch asks for an immediate export once, not on every push.
     if (this.size >= this._maxBatch) {
@@ -122,24 +177,79 @@ export class BatchQueue<T> {
     return true;
   }
 
-  /** Resolves once everything queued now has been exported or dropped. */
-  async forceFlush(): Promise<void> {
-    for (;;) {
-      if (this._exporting) await this._exporting;
-      if (this.size === 0) return;
-      const wait = this._retryAt - Date.now();
-      if (wait > 0) await sleep(wait);
-      this._clearTimer();
-      await this._exportNext();
-    }
+  /**
+   * Resolves once everything queued before the call has been exported or
+   * dropped — items pushed later do not hold it up — or after `timeoutMillis`
+   * (default `exportTimeoutMillis`). Never rejects.
+   */
+  async forceFlush(timeoutMillis = this._timeout): Promise<void> {
+    await this._drain(this._accepted, Date.now() + timeoutMillis);
   }
 
-  async shutdown(): Promise<void> {
-    if (this._shutdown) return;
+  /**
+   * The last flush, at exit or shutdown: each batch queued now is tried once
+   * (no retries: with backoff they would hold the process for minutes) until
+   * `deadline` (epoch ms). Returns how many items were not delivered (failed,
+   * or still queued or in flight at the deadline) and why. The queue stays
+   * open (an app's `beforeExit` handler may still end spans).
+   */
+  async finalFlush(deadline: number): Promise<ShutdownResult> {
+    const droppedBefore = this.stats.droppedExportFailed;
     this._closing = true;
-    await this.forceFlush();
+    let done: boolean;
+    try {
+      done = await this._drain(this._accepted, deadline);
+    } finally {
+      if (!this._stopping) this._closing = false; // a shutdown begun meanwhile keeps it
+    }
+    const failed = this.stats.droppedExportFailed - droppedBefore;
+    const left = done ? 0 : this.pending;
+    const reason = failed > 0 || this._failing ? this._lastError : undefined;
+    return { discarded: failed + left, reason };
+  }
+
+  /**
+   * `finalFlush(deadline)`, then what is still queued or in flight is
+   * discarded (counted in `discardedAtShutdown`) and later pushes are refused.
+   */
+  async shutdown(deadline = Date.now() + this._timeout): Promise<ShutdownResult> {
+    if (this._stopping) return { discarded: 0, reason: undefined };
+    this._stopping = true;
+    this._closing = true;
+    const result = await this.finalFlush(deadline);
     this._shutdown = true;
     this._clearTimer();
+    const left = this.pending;
+    if (left > 0) {
+      this._abandoned = true;
+      this._items = [];
+      this._head = 0;
+      this.stats.discardedAtShutdown += left;
+      this._settled += left;
+    }
+    return result;
+  }
+
+  /** True when everything up to `watermark` is settled before `deadline`. */
+  private async _drain(watermark: number, deadline: number): Promise<boolean> {
+    while (this._settled < watermark) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      if (this._exporting) {
+        if (!(await within(this._exporting, left))) return false;
+        continue;
+      }
+      if (this.size === 0) return true; // settled by a drop that left no items
+      const wait = this._retryAt - Date.now();
+      if (wait > 0) {
+        if (wait >= deadline - Date.now()) return false;
+        await sleep(wait);
+        continue; // the scheduled retry may have run meanwhile
+      }
+      this._clearTimer();
+      await within(this._exportNext(), deadline - Date.now());
+    }
+    return true;
   }
 
   private _kick(delay: number): void {
@@ -176,52 +286,111 @@ export class BatchQueue<T> {
     if (this._exporting) return this._exporting;
     if (this.size === 0) return Promise.resolve();
     const batch = this._take();
+    this._inFlight = batch;
     this._exporting = this._run(batch).finally(() => {
       this._exporting = undefined;
+      this._inFlight = undefined;
       if (this.size > 0 && !this._shutdown) this._kick(this.size >= this._maxBatch ? 0 : this._delay);
     });
     return this._exporting;
   }
 
   private async _run(batch: T[]): Promise<void> {
+    let error: unknown;
     try {
       await withTimeout(this._export(batch), this._timeout);
+    } catch (err) {
+      error = err;
+    }
+    if (this._abandoned) return; // shutdown already counted this batch as discarded
+    if (error === undefined) {
       this.stats.exported += batch.length;
+      this._settled += batch.length;
       this._attempt = 0;
       this._retryAt = 0;
-    } catch (err) {
-      this.stats.failedExports++;
-      if (err instanceof ExportTimeout) {
-        // The export may still complete: retrying it could deliver the batch twice,
-        // so it is abandoned and counted. Destinations time out on their own first
-        // (OTLP exporter 10 s, langsmith Client 90 s) and then fail normally.
-        this.stats.droppedExportFailed += batch.length;
-        this.stats.timedOut++;
-        log.warn(`${this._name}: an export took longer than ${this._timeout} ms; its ${batch.length} item(s) are counted as dropped`);
-        return;
+      if (this._failing) {
+        this._failing = false;
+        notices.resolved(`export:${this._name}`, `${this._label}: delivering again`);
       }
-      this._attempt++;
-      // At shutdown no retries: with backoff they would hold the process for minutes
-      // (batches × (maxRetries + 1) × exportTimeoutMillis + backoff) against a dead destination.
-      const giveUp = this._attempt > this._maxRetries || this._closing;
-      if (giveUp) {
-        this.stats.droppedExportFailed += batch.length;
-        this._attempt = 0;
-        this._retryAt = 0;
-        log.warn(`${this._name}: dropped ${batch.length} item(s) after failed exports`, err);
-        return;
-      }
-      this.stats.retries++;
-      this._retryAt = Date.now() + Math.min(this._retryBase * 2 ** (this._attempt - 1), 30_000);
-      // Back to the head of the queue, within the bound; the rest is dropped and counted.
-      const room = this._maxQueueSize - this.size;
-      const keep = batch.slice(0, Math.max(0, room));
-      this.stats.droppedQueueFull += batch.length - keep.length;
-      this._items = keep.concat(this._items.slice(this._head));
-      this._head = 0;
-      log.debug(`${this._name}: export failed (attempt ${this._attempt}); retrying`, err);
+      return;
     }
+    this.stats.failedExports++;
+    this._failing = true;
+    this._lastError = describeError(error);
+    if (error instanceof ExportTimeout) {
+      // The export may still complete: retrying it could deliver the batch twice,
+      // so it is abandoned and counted. Destinations time out on their own first
+      // (OTLP exporter 10 s, langsmith Client 90 s) and then fail normally.
+      this.stats.timedOut++;
+      this._drop(batch);
+      return;
+    }
+    this._attempt++;
+    // At shutdown no retries: with backoff they would hold the process for minutes
+    // (batches × (maxRetries + 1) × exportTimeoutMillis + backoff) against a dead destination.
+    if (this._attempt > this._maxRetries || this._closing) {
+      this._attempt = 0;
+      this._retryAt = 0;
+      this._drop(batch);
+      return;
+    }
+    this.stats.retries++;
+    notices.warn(`export:${this._name}`, `${this._label}: export failed (${this._lastError}); retrying`, 0);
+    this._retryAt = Date.now() + retryDelay(this._retryBase, this._attempt, error);
+    // Back to the head of the queue, within the bound; the rest is dropped and counted.
+    const room = this._maxQueueSize - this.size;
+    const keep = batch.slice(0, Math.max(0, room));
+    this.stats.droppedQueueFull += batch.length - keep.length;
+    this._settled += batch.length - keep.length;
+    this._items = keep.concat(this._items.slice(this._head));
+    this._head = 0;
   }
+
+  /** A batch that will not be delivered: counted, and told once per cause on stderr. */
+  private _drop(batch: T[]): void {
+    this.stats.droppedExportFailed += batch.length;
+    this._settled += batch.length;
+    if (this._closing) return; // the final flush reports what it could not deliver, in one line
+    notices.warn(`export:${this._name}`, `${this._label}: spans not delivered (${this._lastError})`, batch.length);
+  }
+}
+
+/** Exponential from `base`, ±20% jitter, or the destination's Retry-After; at most 30 s. */
+function retryDelay(base: number, attempt: number, error: unknown): number {
+  const hint = (error as RetryAfterHint | undefined)?.retryAfterMillis;
+  if (typeof hint === 'number' && Number.isFinite(hint) && hint >= 0) return Math.min(hint, MAX_RETRY_DELAY_MS);
+  const backoff = base * 2 ** (attempt - 1) * (1 + (Math.random() * 2 - 1) * JITTER);
+  return Math.min(backoff, MAX_RETRY_DELAY_MS);
+}
+
+/** One line, no stack: what a user needs to see on stderr. */
+export function describeError(error: unknown): string {
+  if (Array.isArray(error)) return error.map(describeError).join('; ');
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const cause = (error as { cause?: unknown }).cause;
+    let text = error.message || error.name;
+    if (typeof code === 'string' && !text.includes(code)) text = `${code}: ${text}`;
+    if (typeof code === 'number' && code >= 100 && code < 600) text = `HTTP ${code}: ${text}`; // OTLPExporterError
+    if (cause !== undefined && cause !== error) text += ` (${describeError(cause)})`;
+    return text.replace(/\s+/g, ' ').slice(0, 300);
+  }
+  return String(error).slice(0, 300);
+}
+
+/** Whether `promise` settled within `ms` (its rejection is absorbed: the queue accounts for it). */
+function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  if (ms <= 0) return Promise.resolve(false);
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

@@ -63,6 +63,14 @@ export interface BridgeOptions {
    * OTEL_BSP_SCHEDULE_DELAY (1000 ms), OTEL_BSP_EXPORT_TIMEOUT (30000 ms).
    */
   queue?: { maxQueueSize?: number; maxExportBatchSize?: number; scheduledDelayMillis?: number; exportTimeoutMillis?: number };
+  /**
+   * The one deadline for delivering what is queued when the process ends:
+   * the exit-time flush, `shutdown()` from app code and the register entry's
+   * SIGTERM/SIGINT handler. What is not delivered by then is counted and
+   * reported in one line on stderr. Env: LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS.
+   * Default 5000 ms.
+   */
+  shutdownTimeoutMillis?: number;
   /** Suppress the one start-up line on stderr. Env: LANGSMITH_OTEL_QUIET (a boolean). */
   quiet?: boolean;
   /** For tests: the environment to read instead of process.env. */
@@ -110,7 +118,10 @@ export interface ResolvedConfig {
   /** No start-up line (option `quiet`, env LANGSMITH_OTEL_QUIET). */
   quiet: boolean;
   queue: { maxQueueSize?: number; maxExportBatchSize?: number; scheduledDelayMillis?: number; exportTimeoutMillis?: number };
+  shutdownTimeoutMillis: number;
 }
+
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
 
 export const DEFAULT_FILE = '.langsmith-otel/runs.jsonl';
 
@@ -186,6 +197,17 @@ export function resolveConfig(options: BridgeOptions = {}): ResolvedConfig {
   if (traceparentOnly !== 'root' && traceparentOnly !== 'attach') {
     throw new BridgeConfigError(`LANGSMITH_OTEL_TRACEPARENT_ONLY=${String(traceparentOnly)}: set \`root\` (default) or \`attach\`.`);
   }
+  // #8: attach runs have no dotted order; a run store would skip every one of them without a word.
+  if (traceparentOnly === 'attach' && (file !== undefined || langsmith !== undefined)) {
+    const store = file !== undefined ? `the run file (${fileOption === undefined ? `default ${DEFAULT_FILE}` : `LANGSMITH_OTEL_FILE=${file}`})` : 'direct ingest (LANGSMITH_API_KEY)';
+    throw new BridgeConfigError(
+      `LANGSMITH_OTEL_TRACEPARENT_ONLY=attach cannot be used with ${store}: runs under a traceparent-only caller carry no ` +
+        'dotted order, so only LangSmith\'s OTLP ingest can place them. Export through OTLP only ' +
+        '(OTEL_EXPORTER_OTLP_ENDPOINT, no LANGSMITH_OTEL_FILE), or set LANGSMITH_OTEL_TRACEPARENT_ONLY=root.',
+    );
+  }
+  const shutdownTimeoutMillis =
+    options.shutdownTimeoutMillis ?? positiveInt(read('LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS'), 'LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS') ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
 
   return {
     serviceName: options.serviceName ?? read('OTEL_SERVICE_NAME') ?? 'unknown_service:node',
@@ -212,6 +234,7 @@ export function resolveConfig(options: BridgeOptions = {}): ResolvedConfig {
         options.queue?.exportTimeoutMillis ?? positiveInt(read('OTEL_BSP_EXPORT_TIMEOUT'), 'OTEL_BSP_EXPORT_TIMEOUT'),
     },
     langsmithOtelMode: options.langsmithOtelMode ?? isBridgeEnabled(env),
+    shutdownTimeoutMillis,
   };
 }
 

@@ -15,7 +15,8 @@
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
-import { context, propagation, trace, type TracerProvider } from '@opentelemetry/api';
+import { context, diag, DiagConsoleLogger, DiagLogLevel, propagation, trace, type TracerProvider } from '@opentelemetry/api';
+import { notices } from '../notices.js';
 import { LangSmithSpanProcessor, type SpanExporterLike } from '../processor/LangSmithSpanProcessor.js';
 import { LangSmithPropagator } from '../propagator/LangSmithPropagator.js';
 import { JsonlFileSink } from '../sinks/jsonl-file.js';
@@ -36,9 +37,14 @@ export interface LangSmithBridgeComponents {
 
 export interface LangSmithBridge extends LangSmithBridgeComponents {
   provider: TracerProvider & { forceFlush(): Promise<void>; shutdown(): Promise<void> };
-  /** Delivers everything queued. */
+  /** Delivers what is queued at the call, at most the export timeout. Never rejects. */
   forceFlush(): Promise<void>;
-  /** Flushes, then stops the provider and the instrumentations. */
+  /**
+   * Delivers what is queued, then stops the provider and the
+   * instrumentations; resolves within `shutdownTimeoutMillis` (default 5 s),
+   * what was not delivered by then counted and reported in one line on
+   * stderr. Never rejects. Idempotent.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -55,9 +61,11 @@ export async function createLangSmithBridge(options: BridgeOptions = {}): Promis
   if (config.otlp) exporter = await createOtlpExporter(config.otlp);
   const spanProcessor = new LangSmithSpanProcessor({
     exporter,
+    exporterLabel: config.otlp ? `OTLP ${config.otlp.url}` : undefined,
     sinks,
     project: config.project,
     exportFilteredSpans: !config.otlp?.toLangSmith,
+    shutdownTimeoutMillis: config.shutdownTimeoutMillis,
     ...definedOnly(config.queue),
   });
 
@@ -80,14 +88,21 @@ export async function createLangSmithBridge(options: BridgeOptions = {}): Promis
   return { config, propagator, spanProcessor, instrumentations };
 }
 
-let registered: LangSmithBridge | undefined;
+/**
+ * One registry for the process, shared by the ESM and CommonJS builds (two
+ * module instances when the app is CommonJS and the register entry ESM): a
+ * module-level variable would leave `getRegisteredBridge()` undefined there.
+ */
+const REGISTERED = Symbol.for('langsmith-otel-bridge.registered');
+const registry = globalThis as { [REGISTERED]?: LangSmithBridge };
 
-/** The bridge `registerLangSmithBridge` (or the register entry) set up in this process, if any. */
+/** The bridge `registerLangSmithBridge` (or the register entry) set up in this process, if any — from either build. */
 export function getRegisteredBridge(): LangSmithBridge | undefined {
-  return registered;
+  return registry[REGISTERED];
 }
 
 export async function registerLangSmithBridge(options: BridgeOptions = {}): Promise<LangSmithBridge> {
+  configureLogging(options.env ?? process.env);
   const components = await createLangSmithBridge(options);
   const { config, propagator, spanProcessor, instrumentations } = components;
 
@@ -119,28 +134,126 @@ export async function registerLangSmithBridge(options: BridgeOptions = {}): Prom
   }
   if (instrumentations.length > 0) patchBuiltinsForEsm();
 
+  const deadlineMs = config.shutdownTimeoutMillis;
   let stopped: Promise<void> | undefined;
   const bridge: LangSmithBridge = {
     ...components,
     provider,
     forceFlush: async () => {
-      if (config.langsmithOtelMode) await flushLangSmithSdk();
-      await provider.forceFlush();
+      try {
+        if (config.langsmithOtelMode) await within(flushLangSmithSdk(), deadlineMs);
+        await provider.forceFlush();
+      } catch (err) {
+        diag.debug(`langsmith-otel-bridge: forceFlush: ${String(err)}`);
+      }
     },
     shutdown: () =>
       (stopped ??= (async () => {
-        if (config.langsmithOtelMode) await flushLangSmithSdk();
-        for (const instrumentation of instrumentations) instrumentation.disable();
-        await provider.shutdown();
-        trace.disable();
-        propagation.disable();
-        context.disable();
+        try {
+          const deadline = Date.now() + deadlineMs;
+          // The SDK ends its spans when its Client has processed the last runs (a local step).
+          if (config.langsmithOtelMode) await within(flushLangSmithSdk(), deadlineMs);
+          for (const instrumentation of instrumentations) instrumentation.disable();
+          // The processor keeps the deadline itself; this bounds the rest of the provider.
+          await within(provider.shutdown(), deadline - Date.now() + 100);
+        } catch (err) {
+          diag.debug(`langsmith-otel-bridge: shutdown: ${String(err)}`);
+        } finally {
+          trace.disable();
+          propagation.disable();
+          context.disable();
+        }
       })()),
   };
-  process.once('beforeExit', () => void bridge.forceFlush());
-  registered = bridge;
+  const flushSdk = config.langsmithOtelMode ? flushLangSmithSdk : undefined;
+  flushAtExit(spanProcessor, deadlineMs, () => stopped !== undefined, flushSdk);
+  registry[REGISTERED] = bridge;
   if (!config.quiet) process.stderr.write(describeDestinations(config) + '\n');
   return bridge;
+}
+
+/**
+ * The exit-time flush. `beforeExit` fires when the app's event loop is empty
+ * (not on `process.exit()` or a signal): each queued batch is tried once,
+ * for at most `deadlineMs`, and what was not delivered is one line on stderr.
+ * A ref'd timer holds the process until then; past the deadline a hung
+ * connection would hold it longer (the OTLP exporter's own timeout is 10 s),
+ * so the process exits — with the app's own `process.exitCode`. `beforeExit`
+ * fires again after the flush: it flushes again only if new spans were
+ * queued (an app's own `beforeExit` handler may end some).
+ * On `exit` without that flush (`process.exit()` in the app), what is still
+ * queued is counted in one line.
+ */
+function flushAtExit(
+  processor: LangSmithSpanProcessor,
+  deadlineMs: number,
+  isStopped: () => boolean,
+  flushSdk: (() => Promise<void>) | undefined,
+): void {
+  let flushing = false;
+  let reported = false;
+  /** The langsmith SDK (OTel mode) ends its last spans when its Client is flushed: once, at the first beforeExit. */
+  let sdkPending = flushSdk !== undefined;
+  process.on('beforeExit', () => {
+    if (flushing || isStopped() || (processor.pending === 0 && !sdkPending)) return;
+    flushing = true;
+    const deadline = Date.now() + deadlineMs;
+    const hold = setTimeout(() => undefined, deadlineMs + 1000); // keeps the loop alive while the flush runs
+    const sdk = sdkPending && flushSdk ? within(flushSdk(), deadlineMs) : Promise.resolve();
+    sdkPending = false;
+    void sdk
+      .then(() => processor.flushAtExit(deadline))
+      .then(
+        (report) => {
+          if (report.total === 0) return;
+          // Undelivered work may still hold sockets or retry timers: do not wait for them.
+          reported = true;
+          process.exit();
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        clearTimeout(hold);
+        flushing = false;
+      });
+  });
+  process.on('exit', () => {
+    if (reported) return;
+    try {
+      if (processor.pending > 0) processor.reportLostAtExit();
+      notices.flush();
+    } catch {
+      // never fail the exit
+    }
+  });
+}
+
+/**
+ * OTEL_LOG_LEVEL: unset, the bridge's own warnings (notices) reach stderr
+ * directly. Set, diag carries them at that level — with OTel's
+ * `DiagConsoleLogger` (stderr) when the app has no diag logger yet — and
+ * `none` silences them.
+ */
+function configureLogging(env: Record<string, string | undefined>): void {
+  const value = env.OTEL_LOG_LEVEL?.trim().toUpperCase();
+  if (!value) return;
+  notices.configure({ enabled: false });
+  if (value === 'NONE') return;
+  const level = (DiagLogLevel as unknown as Record<string, number | undefined>)[value] ?? DiagLogLevel.INFO;
+  const apiGlobal = (globalThis as Record<symbol, { diag?: unknown } | undefined>)[Symbol.for('opentelemetry.js.api.1')];
+  if (apiGlobal?.diag === undefined) diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true });
+}
+
+/** Waits for `promise` at most `ms`; never rejects. */
+function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.then(
+      () => undefined,
+      (err: unknown) => diag.debug(`langsmith-otel-bridge: ${String(err)}`),
+    ),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms)))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /**

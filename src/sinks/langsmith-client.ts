@@ -31,9 +31,15 @@ export interface LangSmithClientSinkOptions {
 
 export class LangSmithClientSink implements RunSink {
   readonly name = 'langsmith';
+  readonly label: string;
+  /** The Client's batch-ingest caller retries (4 retries, randomized backoff, Retry-After on 429; on 503 see honourRetryAfterOn503): the only layer. */
+  readonly retriesItself = true;
   private _client: Promise<ClientLike> | undefined;
 
   constructor(private readonly _options: LangSmithClientSinkOptions = {}) {
+    const clientUrl = (_options.client as { apiUrl?: unknown } | undefined)?.apiUrl;
+    const apiUrl = typeof clientUrl === 'string' ? clientUrl : _options.apiUrl ?? process.env.LANGSMITH_ENDPOINT;
+    this.label = `LangSmith ${apiUrl ?? 'https://api.smith.langchain.com'}`;
     if (!_options.client && !(_options.apiKey ?? process.env.LANGSMITH_API_KEY)) {
       throw new TypeError(
         'LangSmithClientSink: set LANGSMITH_API_KEY (or pass `apiKey`, or a configured `client`). ' +
@@ -76,7 +82,11 @@ export class LangSmithClientSink implements RunSink {
       : import('langsmith').then(({ Client }) => {
           // REST ingest even when LANGSMITH_OTEL_ENABLED puts the SDK's default client in OTel mode:
           // this sink is the direct path, and in OTel mode the Client would hand runs back to OTel.
-          const config: Record<string, unknown> = { autoBatchTracing: true, tracingMode: 'langsmith' };
+          const config: Record<string, unknown> = {
+            autoBatchTracing: true,
+            tracingMode: 'langsmith',
+            fetchImplementation: honourRetryAfterOn503,
+          };
           const apiKey = this._options.apiKey ?? process.env.LANGSMITH_API_KEY;
           const apiUrl = this._options.apiUrl ?? process.env.LANGSMITH_ENDPOINT;
           const workspaceId = this._options.workspaceId ?? process.env.LANGSMITH_WORKSPACE_ID;
@@ -86,6 +96,37 @@ export class LangSmithClientSink implements RunSink {
           return new Client(config) as unknown as ClientLike;
         }));
   }
+}
+
+/** A Retry-After longer than this is cut to it (the queue's export timeout bounds the whole call anyway). */
+const MAX_RETRY_AFTER_MS = 30_000;
+
+/**
+ * The Client's retry reads Retry-After on 429 only; on 503 it retries after
+ * its own backoff (from 1 s). Holding a 503 response that carries
+ * Retry-After until that time has passed makes its next attempt honour it —
+ * still one retry layer (#8). Fetches through the implementation the
+ * `langsmith` package would use (`overrideFetchImplementation`), else the
+ * global fetch.
+ */
+async function honourRetryAfterOn503(input: unknown, init?: Record<string, unknown>): Promise<Response> {
+  const override = (globalThis as Record<symbol, unknown>)[Symbol.for('ls:fetch_implementation')];
+  const fetchImpl = (typeof override === 'function' ? override : fetch) as (input: unknown, init?: unknown) => Promise<Response>;
+  const response = await fetchImpl(input, init);
+  if (response.status === 503) {
+    const wait = retryAfterMillis(response.headers.get('retry-after'));
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, MAX_RETRY_AFTER_MS)));
+  }
+  return response;
+}
+
+/** Retry-After: delay-seconds or an HTTP date (RFC 9110 §10.2.3); 0 when absent or unreadable. */
+function retryAfterMillis(value: string | null): number {
+  if (!value) return 0;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? 0 : Math.max(0, at - Date.now());
 }
 
 /** A complete run (post with end time and outputs): one operation per run. */
