@@ -87,13 +87,18 @@ export class Notices {
     }
   }
 
-  /** `cause` is over (delivery resumed): says so once, if it had been reported. */
-  resolved(cause: string, message: string): void {
-    const state = this._causes.get(cause);
-    if (state === undefined || !state.active) return;
-    this._summarise(state);
-    state.active = false;
-    this._line(message, 'info');
+  /** `cause` (or any of several) is over (delivery resumed): says so once, if it had been reported. */
+  resolved(cause: string | readonly string[], message: string): void {
+    let reported = false;
+    for (const key of typeof cause === 'string' ? [cause] : cause) {
+      const state = this._causes.get(key);
+      if (state === undefined || !state.active) continue;
+      this._summarise(state);
+      state.active = false;
+      reported = true;
+    }
+    // One line however many of the causes had been reported.
+    if (reported) this._line(message, 'info');
   }
 
   /** Writes every pending summary now (at exit: nothing counted stays unsaid). */
@@ -127,12 +132,19 @@ export class Notices {
   }
 
   private _line(message: string, level: 'warn' | 'info' = 'warn'): void {
-    const text = message.replace(/[\r\n]+/g, ' ');
-    log[level](text);
+    // One line, and nothing from the wire (a file path, an error text) obeyed by a terminal,
+    // on stderr and through diag alike.
+    const text = safeForTerminal(message.replace(/[\r\n]+/g, ' '));
+    // Called from span.end() and from timers: a throwing diag logger or a closed stderr must
+    // never reach the application.
+    try {
+      log[level](text);
+    } catch {
+      // the app's diag logger failed: stderr below still says it
+    }
     if (!this._enabled) return;
     try {
-      // One line, and nothing from the wire (a file path, an error text) obeyed by the terminal.
-      this._write(PREFIX + safeForTerminal(text));
+      this._write(PREFIX + text);
     } catch {
       // stderr closed: nothing else to tell
     }

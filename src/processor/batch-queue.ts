@@ -310,7 +310,7 @@ export class BatchQueue<T> {
       this._retryAt = 0;
       if (this._failing) {
         this._failing = false;
-        notices.resolved(`export:${this._name}`, `${this._label}: delivering again`);
+        notices.resolved([`retry:${this._name}`, `export:${this._name}`], `${this._label}: delivering again`);
       }
       return;
     }
@@ -335,7 +335,8 @@ export class BatchQueue<T> {
       return;
     }
     this.stats.retries++;
-    notices.warn(`export:${this._name}`, `${this._label}: export failed (${this._lastError}); retrying`, 0);
+    // Its own cause: a retry notice must not turn the first real drop into a summary a minute later.
+    notices.warn(`retry:${this._name}`, `${this._label}: export failed (${this._lastError}); retrying`, 0);
     this._retryAt = Date.now() + retryDelay(this._retryBase, this._attempt, error);
     // Back to the head of the queue, within the bound; the rest is dropped and counted.
     const room = this._maxQueueSize - this.size;
