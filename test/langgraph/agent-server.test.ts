@@ -32,7 +32,7 @@ import { startIngestServer, type IngestServer, type RunNode } from '../../src/in
 import { agentServerRequestHook } from '../../src/langgraph/index.js';
 import { requirePython, runPython, VENV_PYTHON } from '../support/python.js';
 import { allRuns, CALLER_PROJECT, find, METADATA, postUpstream, registerCaller, runCleanups, settle, TAGS, TOKEN } from './agent-server-support.js';
-import { freePort, startService, type Service } from './processes.js';
+import { freePort, startService, type Service } from '../support/processes.js';
 import { metadataOf } from './support.js';
 
 vi.hoisted(() => {

@@ -23,7 +23,7 @@ import { startIngestServer, type IngestServer } from '../../src/ingest/index.js'
 import { agentServerRequestHook } from '../../src/langgraph/index.js';
 import { PYTHON_DIR, REPO_ROOT } from '../support/python.js';
 import { allRuns, CALLER_PROJECT, find, METADATA, postUpstream, registerCaller, runCleanups, settle, TAGS, TOKEN } from './agent-server-support.js';
-import { freePort, startService, type Service } from './processes.js';
+import { freePort, startService, type Service } from '../support/processes.js';
 import { metadataOf, names } from './support.js';
 
 vi.hoisted(() => {
