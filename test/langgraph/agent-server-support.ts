@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { Client } from '@langchain/langgraph-sdk';
 import { expect } from 'vitest';
 import { getRegisteredBridge, registerLangSmithBridge } from '../../src/index.js';
 import type { IngestedRun, IngestServer, RunNode } from '../../src/ingest/index.js';
+import { agentServerRequestHook } from '../../src/langgraph/index.js';
 
 export const TOKEN = 'gateway-token-0123456789abcdef';
 export const CALLER_PROJECT = 'caller proj/é';
@@ -62,6 +64,11 @@ export async function registerCaller(ingest: IngestServer): Promise<void> {
     // would trace its own ingest requests, forever. The caller needs `fetch` only.
     instrumentHttp: false,
   });
+}
+
+/** The caller's Agent Server client: the gateway token, and `agentServerRequestHook()` to carry the trace. */
+export function trustedClient(serverUrl: string): Client {
+  return new Client({ apiUrl: serverUrl, defaultHeaders: { 'x-langsmith-trust': TOKEN }, onRequest: agentServerRequestHook() });
 }
 
 /** Waits until `ready()` holds for the ingest's runs (at most `timeoutMs`), then until the ingest has been quiet for a while. */

@@ -24,14 +24,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { context, defaultTextMapGetter, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { Client } from '@langchain/langgraph-sdk';
 import { RemoteGraph } from '@langchain/langgraph/remote';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { getRegisteredBridge, LangSmithPropagator } from '../../src/index.js';
 import { startIngestServer, type IngestServer, type RunNode } from '../../src/ingest/index.js';
-import { agentServerRequestHook } from '../../src/langgraph/index.js';
 import { requirePython, runPython, VENV_PYTHON } from '../support/python.js';
-import { allRuns, CALLER_PROJECT, find, METADATA, postUpstream, registerCaller, runCleanups, settle, TAGS, TOKEN } from './agent-server-support.js';
+import { allRuns, CALLER_PROJECT, find, METADATA, postUpstream, registerCaller, runCleanups, settle, TAGS, TOKEN, trustedClient } from './agent-server-support.js';
 import { freePort, startService, type Service } from '../support/processes.js';
 import { metadataOf } from './support.js';
 
@@ -148,7 +146,7 @@ describe('OTel caller → JS Agent Server (both with the bridge)', () => {
   it('Client.runs.wait with agentServerRequestHook(): the graph nests under the calling span, one tree, one OTel trace', async () => {
     ingest.clear();
     const { id, headers } = await postUpstream(ingest);
-    const client = new Client({ apiUrl: server.url, defaultHeaders: { 'x-langsmith-trust': TOKEN }, onRequest: agentServerRequestHook() });
+    const client = trustedClient(server.url);
     const { traceId, result } = await asCaller(headers, () => client.runs.wait(null, 'agent', { input: { question: 'via client' } }));
     expect((result as { answer: string }).answer).toBe('plan for via client: callee');
     await settle(ingest, graphDone, 20_000);
@@ -158,7 +156,7 @@ describe('OTel caller → JS Agent Server (both with the bridge)', () => {
   it('RemoteGraph({ client }).invoke: the same', async () => {
     ingest.clear();
     const { id, headers } = await postUpstream(ingest);
-    const client = new Client({ apiUrl: server.url, defaultHeaders: { 'x-langsmith-trust': TOKEN }, onRequest: agentServerRequestHook() });
+    const client = trustedClient(server.url);
     const remote = new RemoteGraph({ graphId: 'agent', client });
     const { traceId, result } = await asCaller(headers, () => remote.invoke({ question: 'via remote graph' }));
     expect((result as { answer: string }).answer).toBe('plan for via remote graph: callee');

@@ -16,13 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { context, defaultTextMapGetter, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { Client } from '@langchain/langgraph-sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRegisteredBridge, LangSmithPropagator } from '../../src/index.js';
 import { startIngestServer, type IngestServer } from '../../src/ingest/index.js';
-import { agentServerRequestHook } from '../../src/langgraph/index.js';
 import { PYTHON_DIR, REPO_ROOT } from '../support/python.js';
-import { allRuns, CALLER_PROJECT, find, METADATA, postUpstream, registerCaller, runCleanups, settle, TAGS, TOKEN } from './agent-server-support.js';
+import { allRuns, CALLER_PROJECT, find, METADATA, postUpstream, registerCaller, runCleanups, settle, TAGS, TOKEN, trustedClient } from './agent-server-support.js';
 import { freePort, startService, type Service } from '../support/processes.js';
 import { metadataOf, names } from './support.js';
 
@@ -85,7 +83,7 @@ describe.skipIf(!available)('OTel caller → Python Agent Server (README factory
     ingest.clear();
     const { id, headers } = await postUpstream(ingest);
     // The Python server reads the standard headers, which the caller's instrumented fetch writes.
-    const client = new Client({ apiUrl: server.url, defaultHeaders: { 'x-langsmith-trust': TOKEN }, onRequest: agentServerRequestHook() });
+    const client = trustedClient(server.url);
     const parent = new LangSmithPropagator({ trust: true }).extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
     const askRunId = await trace.getTracer('caller').startActiveSpan('ask-agent', {}, parent, async (span) => {
       try {
