@@ -30,6 +30,7 @@ import { parseTraceParent } from '../src/headers/traceparent.js';
 import { parseTraceState } from '../src/headers/tracestate.js';
 import type { Run } from '../src/mapping/types.js';
 import { JsonlFileSink } from '../src/sinks/jsonl-file.js';
+import { finishedRun, type RunParent } from './support/runs.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let tmp = '';
@@ -365,27 +366,8 @@ describe('langsmith-otel-bridge tree', () => {
   }
 
   /** A finished run under `parent` (a Run, the id of a run not in the file, or none). */
-  function run(id: string, name: string, runType: Run['run_type'], parent: Run | [string, string] | undefined, start: string, end: string, more: Partial<Run> = {}): Run {
-    const parentOrder = parent === undefined ? undefined : Array.isArray(parent) ? parent[1] : parent.dotted_order;
-    const parentId = parent === undefined ? undefined : Array.isArray(parent) ? parent[0] : parent.id;
-    return {
-      id,
-      trace_id: parentOrder ? parentOrder.slice(22, 58) : id,
-      parent_run_id: parentId,
-      dotted_order: parentOrder ? `${parentOrder}.${segment(start, id)}` : segment(start, id),
-      name,
-      run_type: runType,
-      start_time: start,
-      end_time: end,
-      inputs: {},
-      outputs: undefined,
-      error: undefined,
-      extra: { metadata: {} },
-      tags: undefined,
-      events: [],
-      session_name: 'demo',
-      ...more,
-    };
+  function run(id: string, name: string, runType: Run['run_type'], parent: RunParent, start: string, end: string, more: Partial<Run> = {}): Run {
+    return finishedRun({ id, name, run_type: runType, parent, segment: segment(start, id), start_time: start, end_time: end }, more);
   }
 
   let file = '';

@@ -33,6 +33,7 @@ import { Client } from 'langsmith';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startIngestServer, type IngestedRun, type IngestServer, type RunNode, type TraceTree } from '../src/ingest/index.js';
 import { LangSmithClientSink, LangSmithPropagator, LangSmithSpanProcessor } from '../src/index.js';
+import { childEnv, startService, type Service } from './support/processes.js';
 import { requirePython, startPythonService } from './support/python.js';
 
 /** The compiled package and helper services: a private snapshot made by test/global-setup.ts. */
@@ -63,64 +64,9 @@ afterAll(async () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-interface NodeService {
-  name: string;
-  url: string;
-  output(): string;
-  /** SIGTERM (the service flushes and exits), SIGKILL after 5 s. Idempotent. */
-  stop(): Promise<void>;
-}
-
-/** process.env without LangSmith/OTel settings (nothing real leaks in), plus `extra`. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(LANGSMITH|LANGCHAIN|OTEL)_/i.test(key) || key === 'NODE_OPTIONS') continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
-}
-
-/** Starts `node [--import register] script`; resolves once it prints `LISTENING <port>` (20 s at most). */
-function startNode(name: string, script: string, env: Record<string, string>, bridged: boolean): Promise<NodeService> {
-  const args = bridged ? ['--import', REGISTER, script] : [script];
-  const child = spawn(process.execPath, args, {
-    cwd: build.dir,
-    env: childEnv({ SERVICE: name, OTEL_SERVICE_NAME: name, ...env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  let out = '';
-  const keep = (chunk: Buffer) => {
-    out = (out + chunk.toString()).slice(-64 * 1024);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => (live.delete(child), resolve())));
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      child.kill('SIGTERM');
-      await exited;
-      clearTimeout(timer);
-    })());
-  return new Promise((resolve, reject) => {
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      void stop().then(() => reject(new Error(`${name}: ${why}\n${out}`)));
-    };
-    const timer = setTimeout(() => fail('did not print LISTENING within 20 s'), 20_000);
-    child.stdout!.on('data', () => {
-      const match = /^LISTENING (\d+)$/m.exec(out);
-      if (match && stopping === undefined) {
-        clearTimeout(timer);
-        resolve({ name, url: `http://127.0.0.1:${match[1]}`, output: () => out, stop });
-      }
-    });
-    child.once('exit', (code, signal) => fail(`exited (${code ?? signal}) before listening`));
-  });
+/** Starts `node [--import register] script` in the snapshot; resolves once it prints `LISTENING <port>` (20 s at most). `stop()` kills after 5 s. */
+function startNode(name: string, script: string, env: Record<string, string>, bridged: boolean): Promise<Service> {
+  return startService(name, process.execPath, bridged ? ['--import', REGISTER, script] : [script], env, { cwd: build.dir, stopGraceMs: 5_000 });
 }
 
 async function post<T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
@@ -252,7 +198,7 @@ async function runChain(kind: 'direct' | 'otlp'): Promise<ChainRun> {
       ? { LANGSMITH_API_KEY: 'e2e-key', LANGSMITH_ENDPOINT: ingest.url }
       : { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${ingest.url}/otel/v1/traces`, OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=e2e-key' };
   const bridged = { LANGSMITH_OTEL_ENABLED: 'true', ...destination };
-  const services: NodeService[] = [];
+  const services: Service[] = [];
   const start = async (...args: Parameters<typeof startNode>) => {
     const service = await startNode(...args);
     services.push(service);

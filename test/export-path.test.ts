@@ -84,6 +84,15 @@ async function server(handler: (req: http.IncomingMessage, res: http.ServerRespo
   return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, port: (srv.address() as AddressInfo).port, hits, close };
 }
 
+/** A LangSmith API stand-in: `/info` answers `{}`, every other request `status` with `Retry-After: retryAfter` and `body`. */
+function busyLangSmithApi(status: number, retryAfter: string, body: string) {
+  return server((req, res) => {
+    req.resume();
+    if (req.url === '/info') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    res.writeHead(status, { 'retry-after': retryAfter }).end(body);
+  });
+}
+
 describe('sampling', () => {
   /** Records every span, samples none: RECORD_ONLY, traceFlags 0. */
   class RecordOnly implements Sampler {
@@ -178,11 +187,7 @@ describe('one retry layer per destination', () => {
   }, 20_000);
 
   it('LangSmith: the Client retries a 429 with Retry-After; the queue does not retry on top', async () => {
-    const api = await server((req, res) => {
-      req.resume();
-      if (req.url === '/info') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      res.writeHead(429, { 'retry-after': '1' }).end('slow down');
-    });
+    const api = await busyLangSmithApi(429, '1', 'slow down');
     // 2 retries instead of the Client's 4 (p-retry backoff 1, 2, 4, 8 s on top of Retry-After) to keep the test short.
     const client = new Client({ apiUrl: api.url, apiKey: 'test', autoBatchTracing: true, timeout_ms: 2000, callerOptions: { maxRetries: 2 } });
     const { processor, end } = setup({ sinks: [new LangSmithClientSink({ client: client as never })], scheduledDelayMillis: 1, exportTimeoutMillis: 15_000 });
@@ -197,11 +202,7 @@ describe('one retry layer per destination', () => {
   }, 30_000);
 
   it('LangSmith: a 503 with Retry-After is honoured too (the Client reads it on 429 only)', async () => {
-    const api = await server((req, res) => {
-      req.resume();
-      if (req.url === '/info') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      res.writeHead(503, { 'retry-after': '3' }).end('busy');
-    });
+    const api = await busyLangSmithApi(503, '3', 'busy');
     // The sink builds its own Client (the path the register entry takes).
     const sink = new LangSmithClientSink({ apiKey: 'test', apiUrl: api.url });
     const { end } = setup({ sinks: [sink], scheduledDelayMillis: 1, shutdownTimeoutMillis: 100 });

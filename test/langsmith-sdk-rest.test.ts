@@ -5,24 +5,16 @@
  *
  * Its own file: LANGSMITH_OTEL_ENABLED must be unset when the Client is built.
  */
-import { context, propagation, ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Client } from 'langsmith';
 import { traceable, withRunTree } from 'langsmith/traceable';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { codecs, LineageTracker, LangSmithPropagator, LangSmithSpanProcessor, langsmithHeaders, runTreeForActiveSpan } from '../src/index.js';
-import { startIngestServer, type IngestServer } from '../src/ingest/index.js';
+import { codecs, LineageTracker, type LangSmithSpanProcessor, langsmithHeaders, runTreeForActiveSpan } from '../src/index.js';
+import type { IngestServer } from '../src/ingest/index.js';
+import { startBridgeHarness, stopBridgeHarness } from './support/bridge-harness.js';
 
-vi.hoisted(() => {
-  process.env.LANGSMITH_TRACING = 'true';
-  process.env.LANGSMITH_API_KEY = 'test';
-  delete process.env.LANGSMITH_OTEL_ENABLED;
-  delete process.env.OTEL_ENABLED;
-  delete process.env.LANGSMITH_TRACING_MODE;
-});
+await vi.hoisted(async () => (await import('./support/langsmith-env.js')).langsmithEnv('rest'));
 
 let ingest: IngestServer;
 let provider: BasicTracerProvider;
@@ -30,17 +22,7 @@ let processor: LangSmithSpanProcessor;
 let client: Client;
 
 beforeAll(async () => {
-  ingest = await startIngestServer();
-  process.env.LANGSMITH_ENDPOINT = ingest.url;
-  processor = new LangSmithSpanProcessor({
-    exporter: new OTLPTraceExporter({ url: `${ingest.url}/otel/v1/traces` }),
-    project: 'sdk-rest',
-    scheduledDelayMillis: 20,
-  });
-  provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'svc' }), spanProcessors: [processor] });
-  trace.setGlobalTracerProvider(provider);
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new LangSmithPropagator({ trust: true }));
+  ({ ingest, processor, provider } = await startBridgeHarness({ project: 'sdk-rest', serviceName: 'svc' }));
   client = new Client({ apiUrl: ingest.url, apiKey: 'test' });
 });
 
@@ -49,11 +31,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  await provider.shutdown();
-  trace.disable();
-  propagation.disable();
-  context.disable();
-  await ingest.close();
+  await stopBridgeHarness({ provider, ingest });
 });
 
 const retrieve = traceable(async (query: string) => ({ documents: [`doc about ${query}`] }), {

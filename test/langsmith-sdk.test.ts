@@ -11,25 +11,18 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Client, RunTree } from 'langsmith';
 import { getCurrentRunTree, traceable } from 'langsmith/traceable';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { codecs, enableLangSmithOtelMode, LangSmithPropagator, LangSmithSpanProcessor, langsmithHeaders } from '../src/index.js';
-import { startIngestServer, type IngestServer } from '../src/ingest/index.js';
+import { codecs, enableLangSmithOtelMode, type LangSmithSpanProcessor, langsmithHeaders } from '../src/index.js';
+import type { IngestServer } from '../src/ingest/index.js';
+import { startBridgeHarness, stopBridgeHarness } from './support/bridge-harness.js';
 
-vi.hoisted(() => {
-  process.env.LANGSMITH_OTEL_ENABLED = 'true';
-  process.env.LANGSMITH_TRACING = 'true';
-  process.env.LANGSMITH_API_KEY = 'test';
-  delete process.env.LANGSMITH_TRACING_MODE;
-  delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-});
+await vi.hoisted(async () =>
+  (await import('./support/langsmith-env.js')).langsmithEnv('otel', ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']),
+);
 
 /** Run ids of a dotted order, root first. */
 const runIdsOf = (dottedOrder: string): string[] => dottedOrder.split('.').map((segment) => segment.slice(segment.indexOf('Z') + 1));
@@ -45,24 +38,15 @@ let undici: UndiciInstrumentation;
 let client: Client;
 
 beforeAll(async () => {
-  ingest = await startIngestServer();
-  process.env.LANGSMITH_ENDPOINT = ingest.url;
+  const harness = await startBridgeHarness({ project: 'sdk-otel', serviceName: 'svc' });
+  ({ ingest, processor, provider } = harness);
+  expect(harness.registered).toBe(true);
   echo = createServer((req, res) => {
     received.push(req.headers);
     res.end('ok');
   });
   await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
   echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/echo`;
-
-  processor = new LangSmithSpanProcessor({
-    exporter: new OTLPTraceExporter({ url: `${ingest.url}/otel/v1/traces` }),
-    project: 'sdk-otel',
-    scheduledDelayMillis: 20,
-  });
-  provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'svc' }), spanProcessors: [processor] });
-  expect(trace.setGlobalTracerProvider(provider)).toBe(true);
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new LangSmithPropagator({ trust: true }));
   undici = new UndiciInstrumentation();
   undici.setTracerProvider(provider);
   undici.enable();
@@ -71,12 +55,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   undici.disable();
-  await provider.shutdown();
-  trace.disable();
-  propagation.disable();
-  context.disable();
   await new Promise((resolve) => echo.close(resolve));
-  await ingest.close();
+  await stopBridgeHarness({ provider, ingest });
 });
 
 describe('langsmith SDK in OTel mode with the bridge', () => {

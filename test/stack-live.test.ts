@@ -202,6 +202,35 @@ function predictedKeep(traceId: string, facts: { error: boolean; durationMs: num
   return facts.error || facts.durationMs > LATENCY_MS || stackModule.probabilisticKeeps(traceId, PERCENT);
 }
 
+/** The stack with the sampling settings above, its logs under `tmp`, the demo services also writing their runs to `directFile`. */
+function startLiveStack(tmp: string, directFile: string, options: Record<string, unknown> = {}): Promise<Stack> {
+  return stackModule.startStack({
+    binaries,
+    dist: snapshotDist(),
+    ...options,
+    decisionWait: DECISION_WAIT,
+    latencyMs: LATENCY_MS,
+    logDir: path.join(tmp, 'logs'),
+    demoEnv: { LANGSMITH_OTEL_FILE: directFile, DEMO_EXCLUDED_SPAN: 'true', DEMO_SLOW_MS: String(SLOW_MS) },
+  });
+}
+
+/**
+ * Fills `jaeger` with Jaeger's view of every trace in `facts`: waits (60 s at
+ * most) for the traces the policies keep — decisions come DECISION_WAIT after
+ * a trace's first span, then batch (1 s) and Jaeger's own batch — then gives
+ * stragglers of dropped traces (if the collector let any through) time to show up.
+ */
+async function collectJaeger(stack: Stack, facts: Map<string, { error: boolean; durationMs: number }>, jaeger: Map<string, JaegerTrace | undefined>): Promise<void> {
+  const expected = [...facts].filter(([id, f]) => predictedKeep(id, f)).map(([id]) => id);
+  await until(async () => {
+    for (const id of expected) if (!jaeger.get(id)) jaeger.set(id, await stackModule.jaegerTrace(stack.jaeger.queryUrl, id));
+    return expected.every((id) => jaeger.get(id));
+  }, 60_000);
+  await new Promise((r) => setTimeout(r, 2000));
+  for (const id of facts.keys()) if (!jaeger.get(id)) jaeger.set(id, await stackModule.jaegerTrace(stack.jaeger.queryUrl, id));
+}
+
 // ---------------------------------------------------------------- otelcol validate
 
 describeLive('otelcol validate: the real collector is the authority on config validity', () => {
@@ -258,14 +287,7 @@ describeLive(`stack: ${REQUESTS} requests through the demo services into the rea
     started = Date.now();
     tmp = mkdtempSync(path.join(tmpdir(), 'stack-live-'));
     directFile = path.join(tmp, 'direct.jsonl');
-    stack = await stackModule.startStack({
-      binaries,
-      dist: snapshotDist(),
-      decisionWait: DECISION_WAIT,
-      latencyMs: LATENCY_MS,
-      logDir: path.join(tmp, 'logs'),
-      demoEnv: { LANGSMITH_OTEL_FILE: directFile, DEMO_EXCLUDED_SPAN: 'true', DEMO_SLOW_MS: String(SLOW_MS) },
-    });
+    stack = await startLiveStack(tmp, directFile);
     const statuses = await drive(stack.gatewayUrl, tag, REQUESTS, CONCURRENCY);
     expect(statuses.filter((s) => s === 200).length).toBe(REQUESTS - REQUESTS / 10);
     // Every bridged run in the stand-in (the direct file is written by the same processor).
@@ -273,15 +295,7 @@ describeLive(`stack: ${REQUESTS} requests through the demo services into the rea
     await until(() => direct() > 0 && otlpRunsByTrace(stack.ingest).size === REQUESTS && [...otlpRunsByTrace(stack.ingest).values()].flat().length >= direct(), 60_000);
     byTrace = otlpRunsByTrace(stack.ingest, tag);
     facts = new Map([...byTrace].map(([id, runs]) => [id, traceFacts(runs)]));
-    // Decisions come DECISION_WAIT after a trace's first span; then batch (1 s) and Jaeger's own batch.
-    const expected = [...facts].filter(([id, f]) => predictedKeep(id, f)).map(([id]) => id);
-    await until(async () => {
-      for (const id of expected) if (!jaeger.get(id)) jaeger.set(id, await stackModule.jaegerTrace(stack.jaeger.queryUrl, id));
-      return expected.every((id) => jaeger.get(id));
-    }, 60_000);
-    // Give stragglers of dropped traces (if the collector let any through) time to show up.
-    await new Promise((r) => setTimeout(r, 2000));
-    for (const id of byTrace.keys()) if (!jaeger.get(id)) jaeger.set(id, await stackModule.jaegerTrace(stack.jaeger.queryUrl, id));
+    await collectJaeger(stack, facts, jaeger);
   }, 240_000);
 
   afterAll(async () => {
@@ -454,16 +468,7 @@ describeLive('stack, scaled out: the loadbalancing tier (routing_key: traceID) i
     requireBinaries();
     tmp = mkdtempSync(path.join(tmpdir(), 'stack-scale-'));
     directFile = path.join(tmp, 'direct.jsonl');
-    stack = await stackModule.startStack({
-      binaries,
-      dist: snapshotDist(),
-      scaleOut: true,
-      replicaIngests: true,
-      decisionWait: DECISION_WAIT,
-      latencyMs: LATENCY_MS,
-      logDir: path.join(tmp, 'logs'),
-      demoEnv: { LANGSMITH_OTEL_FILE: directFile, DEMO_EXCLUDED_SPAN: 'true', DEMO_SLOW_MS: String(SLOW_MS) },
-    });
+    stack = await startLiveStack(tmp, directFile, { scaleOut: true, replicaIngests: true });
     await drive(stack.gatewayUrl, tag, total, CONCURRENCY);
     const both = () => stack.replicaIngests.reduce((n, ing) => n + otlpRunsByTrace(ing).size, 0);
     await until(() => both() >= total && stack.replicaIngests.reduce((n, ing) => n + ing.runs().length, 0) >= readRuns(directFile).length, 60_000);
@@ -475,13 +480,7 @@ describeLive('stack, scaled out: the loadbalancing tier (routing_key: traceID) i
       }
     });
     facts = new Map([...all].map(([id, runs]) => [id, traceFacts(runs)]));
-    const expected = [...facts].filter(([id, f]) => predictedKeep(id, f)).map(([id]) => id);
-    await until(async () => {
-      for (const id of expected) if (!jaeger.get(id)) jaeger.set(id, await stackModule.jaegerTrace(stack.jaeger.queryUrl, id));
-      return expected.every((id) => jaeger.get(id));
-    }, 60_000);
-    await new Promise((r) => setTimeout(r, 2000));
-    for (const id of facts.keys()) if (!jaeger.get(id)) jaeger.set(id, await stackModule.jaegerTrace(stack.jaeger.queryUrl, id));
+    await collectJaeger(stack, facts, jaeger);
   }, 240_000);
 
   afterAll(async () => {

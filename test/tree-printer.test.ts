@@ -9,32 +9,22 @@ import { formatDottedOrderSegment } from '../src/headers/dotted-order.js';
 import type { Run } from '../src/mapping/types.js';
 import { notices } from '../src/notices.js';
 import { TreePrinterSink, type TreePrinterSinkOptions, type TreePrinterStats } from '../src/sinks/tree-printer.js';
+import { finishedRun, type RunParent } from './support/runs.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A finished run: `parent` is a run of the same trace, or [id, dotted order] of one elsewhere. */
-function run(name: string, parent: Run | [string, string] | undefined, startMs: number, more: Partial<Run> = {}): Run {
+function run(name: string, parent: RunParent, startMs: number, more: Partial<Run> = {}): Run {
   const id = randomUUID();
-  const parentOrder = parent === undefined ? undefined : Array.isArray(parent) ? parent[1] : parent.dotted_order!;
-  const segment = formatDottedOrderSegment(startMs * 1000, id);
-  return {
+  return finishedRun({
     id,
-    trace_id: parentOrder === undefined ? id : parentOrder.slice(22, 58),
-    parent_run_id: parent === undefined ? undefined : Array.isArray(parent) ? parent[0] : parent.id,
-    dotted_order: parentOrder === undefined ? segment : `${parentOrder}.${segment}`,
     name,
     run_type: 'chain',
+    parent,
+    segment: formatDottedOrderSegment(startMs * 1000, id),
     start_time: new Date(startMs).toISOString().replace('Z', '000Z'),
     end_time: new Date(startMs + 2).toISOString().replace('Z', '000Z'),
-    inputs: {},
-    outputs: undefined,
-    error: undefined,
-    extra: { metadata: {} },
-    tags: undefined,
-    events: [],
-    session_name: 'demo',
-    ...more,
-  } as Run;
+  }, more);
 }
 
 /** The upstream caller's run: in another process, so never written here. */

@@ -17,7 +17,6 @@
  * `otel_trace_id`); and that a caller without the gateway token who forges
  * the x-* headers and `configurable` keys changes nothing.
  */
-import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -25,14 +24,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { context, defaultTextMapGetter, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { Client } from '@langchain/langgraph-sdk';
 import { RemoteGraph } from '@langchain/langgraph/remote';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { getRegisteredBridge, LangSmithPropagator, registerLangSmithBridge } from '../../src/index.js';
-import { startIngestServer, type IngestedRun, type IngestServer, type RunNode } from '../../src/ingest/index.js';
-import { agentServerRequestHook } from '../../src/langgraph/index.js';
+import { getRegisteredBridge, LangSmithPropagator } from '../../src/index.js';
+import { startIngestServer, type IngestServer, type RunNode } from '../../src/ingest/index.js';
 import { requirePython, runPython, VENV_PYTHON } from '../support/python.js';
-import { freePort, startService, type Service } from './processes.js';
+import { allRuns, CALLER_PROJECT, find, METADATA, postUpstream, registerCaller, runCleanups, settle, TAGS, TOKEN, trustedClient } from './agent-server-support.js';
+import { freePort, startService, type Service } from '../support/processes.js';
 import { metadataOf } from './support.js';
 
 vi.hoisted(() => {
@@ -45,11 +43,7 @@ const build = inject('e2eBuild');
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REGISTER = path.join(build.dir, 'dist/esm/register.js');
 const OTEL_SERVICE = path.join(build.dir, 'test/e2e/otel-service.mjs');
-const TOKEN = 'gateway-token-0123456789abcdef';
-const CALLER_PROJECT = 'caller proj/é';
 const SERVER_PROJECT = 'agent-server-own';
-const METADATA = { tenant: 'acme', 'request id': 'r-1/é' };
-const TAGS = ['from-gateway', 'é tag'];
 
 let ingest: IngestServer;
 let callee: Service;
@@ -89,59 +83,13 @@ beforeAll(async () => {
   process.stderr.write(`[agent-server.test] JS Agent Server (langgraph-api startServer + bridge) listening after ${server.startMs} ms\n`);
 
   // The caller: the bridge registered in code, reporting to the same ingest.
-  await registerLangSmithBridge({
-    serviceName: 'caller',
-    project: 'caller-default',
-    langsmith: { apiKey: 'graph-key', apiUrl: ingest.url },
-    file: false,
-    langsmithOtelMode: false,
-    // The ingest server runs in this process: an instrumented `http` server
-    // would trace its own ingest requests, forever. The caller needs `fetch` only.
-    instrumentHttp: false,
-  });
+  await registerCaller(ingest);
   cleanups.push(() => getRegisteredBridge()!.shutdown());
 }, 150_000);
 
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
-}, 60_000);
+afterAll(() => runCleanups(cleanups), 60_000);
 
 // ---------------------------------------------------------------- helpers
-
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-function dottedSegment(date: Date, id: string): string {
-  return `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}T${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}${pad(date.getUTCMilliseconds(), 3)}000Z${id}`;
-}
-
-/** A gateway's run, posted to the ingest untraced: the trusted upstream of the caller. */
-async function postUpstream(): Promise<{ id: string; headers: Record<string, string> }> {
-  const id = randomUUID();
-  const start = new Date(Date.now() - 50);
-  const run = {
-    id,
-    trace_id: id,
-    dotted_order: dottedSegment(start, id),
-    name: 'gateway',
-    run_type: 'chain',
-    inputs: {},
-    outputs: {},
-    start_time: start.toISOString(),
-    end_time: new Date().toISOString(),
-    session_name: CALLER_PROJECT,
-    extra: { metadata: METADATA },
-    tags: TAGS,
-  };
-  await context.with(suppressTracing(ROOT_CONTEXT), async () => {
-    const res = await fetch(`${ingest.url}/runs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'graph-key' }, body: JSON.stringify(run) });
-    expect(res.status).toBeLessThan(300);
-  });
-  const baggage = [
-    `langsmith-metadata=${encodeURIComponent(JSON.stringify(METADATA))}`,
-    `langsmith-tags=${encodeURIComponent(TAGS.join(','))}`,
-    `langsmith-project=${encodeURIComponent(CALLER_PROJECT)}`,
-  ].join(',');
-  return { id, headers: { 'langsmith-trace': run.dotted_order, baggage } };
-}
 
 /** Runs `call` inside the caller's `ask-agent` span, itself continuing the upstream run. */
 async function asCaller<T>(upstream: Record<string, string>, call: () => Promise<T>): Promise<{ traceId: string; result: T }> {
@@ -155,24 +103,10 @@ async function asCaller<T>(upstream: Record<string, string>, call: () => Promise
   });
 }
 
-/** Waits until `ready()` holds for the ingest's runs (bounded), then until the ingest has been quiet for a while. */
-async function settle(ready: (names: string[]) => boolean): Promise<void> {
-  await getRegisteredBridge()!.forceFlush();
-  const deadline = Date.now() + 20_000;
-  while (!ready(ingest.runs().map((r) => r.name)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  let last = -1;
-  for (let i = 0; i < 20 && ingest.runs().length !== last; i++) {
-    last = ingest.runs().length;
-    await new Promise((r) => setTimeout(r, 600));
-  }
-}
 const graphDone = (names: string[]) => ['LangGraph', 'act', 'callee-handle', 'ask-agent'].every((n) => names.includes(n));
 
-const find = (node: RunNode, name: string): RunNode | undefined =>
-  node.run.name === name ? node : node.children.map((c) => find(c, name)).find(Boolean);
 const subtree = (node: RunNode): unknown =>
   node.children.length === 0 ? node.run.name : { [node.run.name]: node.children.map(subtree).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) };
-const allRuns = (node: RunNode): IngestedRun[] => [node.run, ...node.children.flatMap(allRuns)];
 
 function expectTrustedRequest(upstreamId: string, callerTraceId: string): void {
   expect(ingest.orphans().map((r) => `${r.name} → ${r.parent_run_id}`)).toEqual([]);
@@ -211,28 +145,28 @@ function expectTrustedRequest(upstreamId: string, callerTraceId: string): void {
 describe('OTel caller → JS Agent Server (both with the bridge)', () => {
   it('Client.runs.wait with agentServerRequestHook(): the graph nests under the calling span, one tree, one OTel trace', async () => {
     ingest.clear();
-    const { id, headers } = await postUpstream();
-    const client = new Client({ apiUrl: server.url, defaultHeaders: { 'x-langsmith-trust': TOKEN }, onRequest: agentServerRequestHook() });
+    const { id, headers } = await postUpstream(ingest);
+    const client = trustedClient(server.url);
     const { traceId, result } = await asCaller(headers, () => client.runs.wait(null, 'agent', { input: { question: 'via client' } }));
     expect((result as { answer: string }).answer).toBe('plan for via client: callee');
-    await settle(graphDone);
+    await settle(ingest, graphDone, 20_000);
     expectTrustedRequest(id, traceId);
   }, 60_000);
 
   it('RemoteGraph({ client }).invoke: the same', async () => {
     ingest.clear();
-    const { id, headers } = await postUpstream();
-    const client = new Client({ apiUrl: server.url, defaultHeaders: { 'x-langsmith-trust': TOKEN }, onRequest: agentServerRequestHook() });
+    const { id, headers } = await postUpstream(ingest);
+    const client = trustedClient(server.url);
     const remote = new RemoteGraph({ graphId: 'agent', client });
     const { traceId, result } = await asCaller(headers, () => remote.invoke({ question: 'via remote graph' }));
     expect((result as { answer: string }).answer).toBe('plan for via remote graph: callee');
-    await settle(graphDone);
+    await settle(ingest, graphDone, 20_000);
     expectTrustedRequest(id, traceId);
   }, 60_000);
 
   it('a caller without the gateway token changes nothing: forged x-* headers and configurable keys are ignored', async () => {
     ingest.clear();
-    const { id, headers } = await postUpstream();
+    const { id, headers } = await postUpstream(ingest);
     const forged = {
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
       'x-traceparent': '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
@@ -253,7 +187,7 @@ describe('OTel caller → JS Agent Server (both with the bridge)', () => {
       }),
     );
     expect(res.status).toBe(200);
-    await settle((names) => ['LangGraph', 'act', 'callee-handle'].every((n) => names.includes(n)));
+    await settle(ingest, (names) => ['LangGraph', 'act', 'callee-handle'].every((n) => names.includes(n)), 20_000);
     expect(ingest.orphans().map((r) => `${r.name} → ${r.parent_run_id}`)).toEqual([]);
     const runs = ingest.runs();
     // Nothing attached to the upstream run, nothing filed where the stranger asked.
@@ -312,7 +246,7 @@ describe('Python RemoteGraph(distributed_tracing=True) → JS Agent Server with 
     expect(stream!.traceparent).toBeUndefined();
     expect(stream!['langsmith-trace']!.startsWith(out.dotted_order)).toBe(true);
     expect(stream!.baggage).toContain('langsmith-project=');
-    await settle((names) => ['LangGraph', 'act', 'callee-handle', 'py-caller'].every((n) => names.includes(n)));
+    await settle(ingest, (names) => ['LangGraph', 'act', 'callee-handle', 'py-caller'].every((n) => names.includes(n)), 20_000);
 
     expect(ingest.orphans().map((r) => `${r.name} → ${r.parent_run_id}`)).toEqual([]);
     expect(ingest.violations()).toEqual([]);

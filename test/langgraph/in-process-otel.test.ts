@@ -8,25 +8,18 @@
  *
  * Its own file: the env must be set before langsmith's Client is constructed.
  */
-import { context, propagation, SpanKind, trace, type Span } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { SpanKind, trace, type Span } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, type BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
 import { RunTree } from 'langsmith';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { codecs, enableLangSmithOtelMode, LangSmithPropagator, LangSmithSpanProcessor } from '../../src/index.js';
-import { startIngestServer, type IngestServer } from '../../src/ingest/index.js';
+import { codecs, enableLangSmithOtelMode, type LangSmithSpanProcessor } from '../../src/index.js';
+import type { IngestServer } from '../../src/ingest/index.js';
 import { langChainSpanHandler } from '../../src/langgraph/index.js';
+import { startBridgeHarness, stopBridgeHarness } from '../support/bridge-harness.js';
 import { buildGraph, expectNoOrphans, names, startCallee, type Callee } from './support.js';
 
-vi.hoisted(() => {
-  process.env.LANGSMITH_OTEL_ENABLED = 'true';
-  process.env.LANGSMITH_TRACING = 'true';
-  process.env.LANGSMITH_API_KEY = 'test';
-  delete process.env.LANGSMITH_TRACING_MODE;
-});
+await vi.hoisted(async () => (await import('../support/langsmith-env.js')).langsmithEnv('otel'));
 
 let ingest: IngestServer;
 let provider: BasicTracerProvider;
@@ -35,32 +28,15 @@ let spans: InMemorySpanExporter;
 let callee: Callee;
 
 beforeAll(async () => {
-  ingest = await startIngestServer();
-  process.env.LANGSMITH_ENDPOINT = ingest.url;
-  processor = new LangSmithSpanProcessor({
-    exporter: new OTLPTraceExporter({ url: `${ingest.url}/otel/v1/traces` }),
-    project: 'graph-otel',
-    scheduledDelayMillis: 20,
-  });
   spans = new InMemorySpanExporter();
-  provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'graph-otel' }),
-    spanProcessors: [processor, new SimpleSpanProcessor(spans)],
-  });
-  trace.setGlobalTracerProvider(provider);
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new LangSmithPropagator({ trust: true }));
+  ({ ingest, processor, provider } = await startBridgeHarness({ project: 'graph-otel', serviceName: 'graph-otel', spanProcessors: [new SimpleSpanProcessor(spans)] }));
   expect(await enableLangSmithOtelMode(provider)).toBe(true);
   callee = await startCallee();
 });
 
 afterAll(async () => {
-  await provider?.shutdown();
-  trace.disable();
-  propagation.disable();
-  context.disable();
   await callee?.close();
-  await ingest?.close();
+  await stopBridgeHarness({ provider, ingest });
 });
 
 const graph = buildGraph(() => callee.url);

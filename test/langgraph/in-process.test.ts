@@ -8,28 +8,20 @@
  *
  * Its own file: LANGSMITH_OTEL_ENABLED must be unset when the Client is built.
  */
-import { context, defaultTextMapGetter, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Client } from 'langsmith';
 import { withRunTree } from 'langsmith/traceable';
 import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { codecs, getSpanLineage, LangSmithPropagator, LangSmithSpanProcessor, runTreeForActiveSpan } from '../../src/index.js';
-import { startIngestServer, type IngestServer } from '../../src/ingest/index.js';
+import { codecs, getSpanLineage, LangSmithPropagator, type LangSmithSpanProcessor, runTreeForActiveSpan } from '../../src/index.js';
+import type { IngestServer } from '../../src/ingest/index.js';
 import { agentServerHeaders, carrierFromConfigurable, continueCallerTrace } from '../../src/langgraph/index.js';
 import { trustHeaderToken } from '../../src/index.js';
+import { startBridgeHarness, stopBridgeHarness } from '../support/bridge-harness.js';
 import { buildGraph, metadataOf, names, startCallee, type Callee } from './support.js';
 
-vi.hoisted(() => {
-  process.env.LANGSMITH_TRACING = 'true';
-  process.env.LANGSMITH_API_KEY = 'test';
-  delete process.env.LANGSMITH_OTEL_ENABLED;
-  delete process.env.OTEL_ENABLED;
-  delete process.env.LANGSMITH_TRACING_MODE;
-});
+await vi.hoisted(async () => (await import('../support/langsmith-env.js')).langsmithEnv('rest'));
 
 let ingest: IngestServer;
 let provider: BasicTracerProvider;
@@ -38,31 +30,22 @@ let client: Client;
 let callee: Callee;
 
 beforeAll(async () => {
-  ingest = await startIngestServer();
-  process.env.LANGSMITH_ENDPOINT = ingest.url;
-  processor = new LangSmithSpanProcessor({
-    exporter: new OTLPTraceExporter({ url: `${ingest.url}/otel/v1/traces` }),
-    project: 'graph-svc',
-    scheduledDelayMillis: 20,
-  });
-  provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'graph-svc' }), spanProcessors: [processor] });
-  trace.setGlobalTracerProvider(provider);
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new LangSmithPropagator({ trust: true }));
+  ({ ingest, processor, provider } = await startBridgeHarness({ project: 'graph-svc', serviceName: 'graph-svc' }));
   client = new Client({ apiUrl: ingest.url, apiKey: 'test' });
   callee = await startCallee();
 });
 
 afterAll(async () => {
-  await provider?.shutdown();
-  trace.disable();
-  propagation.disable();
-  context.disable();
   await callee?.close();
-  await ingest?.close();
+  await stopBridgeHarness({ provider, ingest });
 });
 
 const graph = buildGraph(() => callee.url);
+
+async function flush(): Promise<void> {
+  await client.awaitPendingTraceBatches();
+  await processor.forceFlush();
+}
 
 describe('LangGraph.js in-process, langsmith SDK in REST mode', () => {
   it('the graph nests under the request span; the node\'s HTTP call continues the node\'s run: one tree, one OTel trace', async () => {
@@ -80,8 +63,7 @@ describe('LangGraph.js in-process, langsmith SDK in REST mode', () => {
       }
     });
     expect(result.answer).toBe('plan for q1: ok');
-    await client.awaitPendingTraceBatches();
-    await processor.forceFlush();
+    await flush();
 
     expect(ingest.orphans().map((r) => `${r.name} → ${r.parent_run_id}`)).toEqual([]);
     expect(ingest.violations()).toEqual([]);
@@ -149,8 +131,7 @@ describe('continueCallerTrace (REST mode)', () => {
     const config = { configurable };
     const bound = await continueCallerTrace(trustedGraph, config, { trust, client });
     await bound.invoke({ question: 'q2' }, config);
-    await client.awaitPendingTraceBatches();
-    await processor.forceFlush();
+    await flush();
 
     expect(ingest.orphans().map((r) => `${r.name} → ${r.parent_run_id}`)).toEqual([]);
     expect(ingest.violations()).toEqual([]);
@@ -200,8 +181,7 @@ describe('continueCallerTrace (REST mode)', () => {
     });
     const bound = await continueCallerTrace(buildGraph(() => callee.url, { trust: true }), { configurable }, { trust: true, client });
     await bound.invoke({ question: 'q4' }, { configurable });
-    await client.awaitPendingTraceBatches();
-    await processor.forceFlush();
+    await flush();
     expect(ingest.orphans()).toEqual([]);
     expect(names(ingest.traces()[0]!.root)).toEqual({ 'py-caller': [{ LangGraph: ['__start__', 'plan', { act: [{ 'tool call': ['GET /tool'] }] }] }] });
     const graphRun = ingest.runs().find((r) => r.name === 'LangGraph')!;

@@ -11,20 +11,18 @@
  * Python SDK. Needs the venv's `langgraph` CLI (test/python/requirements.txt);
  * in CI a missing one fails.
  */
-import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { context, defaultTextMapGetter, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { Client } from '@langchain/langgraph-sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { getRegisteredBridge, LangSmithPropagator, registerLangSmithBridge } from '../../src/index.js';
-import { startIngestServer, type IngestedRun, type IngestServer, type RunNode } from '../../src/ingest/index.js';
-import { agentServerRequestHook } from '../../src/langgraph/index.js';
+import { getRegisteredBridge, LangSmithPropagator } from '../../src/index.js';
+import { startIngestServer, type IngestServer } from '../../src/ingest/index.js';
 import { PYTHON_DIR, REPO_ROOT } from '../support/python.js';
-import { freePort, startService, type Service } from './processes.js';
-import { metadataOf } from './support.js';
+import { allRuns, CALLER_PROJECT, find, METADATA, postUpstream, registerCaller, runCleanups, settle, TAGS, TOKEN, trustedClient } from './agent-server-support.js';
+import { freePort, startService, type Service } from '../support/processes.js';
+import { metadataOf, names } from './support.js';
 
 vi.hoisted(() => {
   for (const key of Object.keys(process.env)) if (/^(LANGSMITH|LANGCHAIN|OTEL)_/.test(key)) delete process.env[key];
@@ -33,11 +31,7 @@ vi.hoisted(() => {
 
 const LANGGRAPH_CLI = path.join(REPO_ROOT, '.venv', 'bin', 'langgraph');
 const available = existsSync(LANGGRAPH_CLI);
-const TOKEN = 'gateway-token-0123456789abcdef';
-const CALLER_PROJECT = 'caller proj/é';
 const SERVER_PROJECT = 'py-agent-server-own';
-const METADATA = { tenant: 'acme', 'request id': 'r-1/é' };
-const TAGS = ['from-gateway', 'é tag'];
 
 let ingest: IngestServer;
 let server: Service;
@@ -76,67 +70,20 @@ describe.skipIf(!available)('OTel caller → Python Agent Server (README factory
     );
     cleanups.unshift(() => server.stop());
     process.stderr.write(`[python-agent-server.test] langgraph dev answering /ok after ${server.startMs} ms\n`);
-    await registerLangSmithBridge({
-      serviceName: 'caller',
-      project: 'caller-default',
-      langsmith: { apiKey: 'graph-key', apiUrl: ingest.url },
-      file: false,
-      langsmithOtelMode: false,
-      instrumentHttp: false, // the ingest server runs in this process
-    });
+    await registerCaller(ingest);
     cleanups.push(() => getRegisteredBridge()!.shutdown());
   }, 150_000);
 
-  afterAll(async () => {
-    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
-  }, 60_000);
+  afterAll(() => runCleanups(cleanups), 60_000);
 
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  const segment = (d: Date, id: string) =>
-    `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}${pad(d.getUTCMilliseconds(), 3)}000Z${id}`;
-
-  /** A trusted gateway's run (posted untraced) and the headers naming it. */
-  async function postUpstream(): Promise<{ id: string; headers: Record<string, string> }> {
-    const id = randomUUID();
-    const start = new Date(Date.now() - 50);
-    const run = {
-      id, trace_id: id, dotted_order: segment(start, id), name: 'gateway', run_type: 'chain', inputs: {}, outputs: {},
-      start_time: start.toISOString(), end_time: new Date().toISOString(), session_name: CALLER_PROJECT, extra: { metadata: METADATA }, tags: TAGS,
-    };
-    await context.with(suppressTracing(ROOT_CONTEXT), async () => {
-      const res = await fetch(`${ingest.url}/runs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'graph-key' }, body: JSON.stringify(run) });
-      expect(res.status).toBeLessThan(300);
-    });
-    const baggage = [
-      `langsmith-metadata=${encodeURIComponent(JSON.stringify(METADATA))}`,
-      `langsmith-tags=${encodeURIComponent(TAGS.join(','))}`,
-      `langsmith-project=${encodeURIComponent(CALLER_PROJECT)}`,
-    ].join(',');
-    return { id, headers: { 'langsmith-trace': run.dotted_order, baggage } };
-  }
-
-  async function settle(ready: (names: string[]) => boolean): Promise<void> {
-    await getRegisteredBridge()!.forceFlush();
-    const deadline = Date.now() + 25_000;
-    while (!ready(ingest.runs().map((r) => r.name)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    let last = -1;
-    for (let i = 0; i < 20 && ingest.runs().length !== last; i++) {
-      last = ingest.runs().length;
-      await new Promise((r) => setTimeout(r, 600));
-    }
-  }
-  const find = (node: RunNode, name: string): RunNode | undefined =>
-    node.run.name === name ? node : node.children.map((c) => find(c, name)).find(Boolean);
-  const names = (node: RunNode): unknown => (node.children.length === 0 ? node.run.name : { [node.run.name]: node.children.map(names) });
-  const allRuns = (node: RunNode): IngestedRun[] => [node.run, ...node.children.flatMap(allRuns)];
   // The Python server names the graph's root run after the graph id.
   const graphDone = (n: string[]) => ['agent', 'act'].every((x) => n.includes(x));
 
   it('Client.runs.wait with agentServerRequestHook(): the graph nests under the calling span, in the caller\'s project, with its metadata and tags', async () => {
     ingest.clear();
-    const { id, headers } = await postUpstream();
+    const { id, headers } = await postUpstream(ingest);
     // The Python server reads the standard headers, which the caller's instrumented fetch writes.
-    const client = new Client({ apiUrl: server.url, defaultHeaders: { 'x-langsmith-trust': TOKEN }, onRequest: agentServerRequestHook() });
+    const client = trustedClient(server.url);
     const parent = new LangSmithPropagator({ trust: true }).extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
     const askRunId = await trace.getTracer('caller').startActiveSpan('ask-agent', {}, parent, async (span) => {
       try {
@@ -147,7 +94,7 @@ describe.skipIf(!available)('OTel caller → Python Agent Server (README factory
         span.end();
       }
     });
-    await settle(graphDone);
+    await settle(ingest, graphDone, 25_000);
     expect(ingest.orphans().map((r) => `${r.name} → ${r.parent_run_id}`)).toEqual([]);
     expect(ingest.violations()).toEqual([]);
     expect(ingest.traces().map((t) => t.lsTraceId)).toEqual([id]);
@@ -169,7 +116,7 @@ describe.skipIf(!available)('OTel caller → Python Agent Server (README factory
 
   it('without the gateway token (and with the trace keys in the request body) the graph is a root in the server\'s project', async () => {
     ingest.clear();
-    const { id, headers } = await postUpstream();
+    const { id, headers } = await postUpstream(ingest);
     const res = await context.with(suppressTracing(ROOT_CONTEXT), () =>
       fetch(`${server.url}/runs/wait`, {
         method: 'POST',
@@ -182,7 +129,7 @@ describe.skipIf(!available)('OTel caller → Python Agent Server (README factory
       }),
     );
     expect(res.status).toBe(200);
-    await settle(graphDone);
+    await settle(ingest, graphDone, 25_000);
     expect(ingest.orphans()).toEqual([]);
     const runs = ingest.runs();
     expect(runs.filter((r) => r.id !== id && r.trace_id === id)).toEqual([]);

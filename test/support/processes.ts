@@ -1,8 +1,8 @@
 /**
- * Child processes for the LangGraph tests: Node services started with the
- * compiled bridge (`node --import <snapshot>/dist/esm/register.js`), which
- * print `LISTENING <port>` when ready. Every child is killed when the test
- * process exits.
+ * Child processes for the e2e and LangGraph tests: services (Node ones
+ * started with the compiled bridge, `node --import <snapshot>/dist/esm/register.js`)
+ * which print `LISTENING <port>` when ready. Every child is killed when the
+ * test process exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -18,7 +18,7 @@ export interface Service {
   /** Milliseconds from spawn to `LISTENING`. */
   startMs: number;
   output(): string;
-  /** SIGTERM (the bridge flushes and exits), SIGKILL after `graceMs`. Idempotent. */
+  /** SIGTERM (the bridge flushes and exits), SIGKILL after `graceMs` (default: the `stopGraceMs` it was started with). Idempotent. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -46,14 +46,15 @@ export function freePort(): Promise<number> {
 
 /**
  * Spawns `command args`; resolves once it prints `LISTENING <port>`, or, with
- * `health`, once `health.url` answers 200 (within `timeoutMs`).
+ * `health`, once `health.url` answers 200 (within `timeoutMs`, default 20 s).
+ * `stop()` waits `stopGraceMs` (default 8 s) before it kills.
  */
 export function startService(
   name: string,
   command: string,
   args: string[],
   env: Record<string, string>,
-  options: { cwd?: string; timeoutMs?: number; health?: { url: string } } = {},
+  options: { cwd?: string; timeoutMs?: number; stopGraceMs?: number; health?: { url: string } } = {},
 ): Promise<Service> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const started = Date.now();
@@ -67,7 +68,7 @@ export function startService(
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => (live.delete(child), resolve())));
   let stopping: Promise<void> | undefined;
-  const stop = (graceMs = 8_000) =>
+  const stop = (graceMs = options.stopGraceMs ?? 8_000) =>
     (stopping ??= (async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
