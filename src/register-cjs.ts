@@ -7,15 +7,24 @@
  * stops the process with a message saying what to use instead — `--import`,
  * which also works for CommonJS apps.
  */
-import { isBridgeEnabled } from './setup/config.js';
+import { BridgeConfigError, isBridgeEnabled, parseBoolean } from './setup/config.js';
 
-if (isBridgeEnabled(process.env)) {
-  process.stderr.write(
-    'langsmith-otel-bridge: `node -r langsmith-otel-bridge/register` is not supported (the setup must finish before ' +
-      'the app starts, which a CommonJS preload cannot wait for): use `node --import langsmith-otel-bridge/register app.js` ' +
-      '(Node >= 20.6; CommonJS apps too).\n',
-  );
-  process.exit(1);
-} else if (process.env.LANGSMITH_OTEL_QUIET !== 'true') {
-  process.stderr.write('langsmith-otel-bridge: not enabled (set LANGSMITH_OTEL_ENABLED=true to trace this process)\n');
+try {
+  if (isBridgeEnabled(process.env)) {
+    process.stderr.write(
+      'langsmith-otel-bridge: `node -r langsmith-otel-bridge/register` is not supported (the setup must finish before ' +
+        'the app starts, which a CommonJS preload cannot wait for): use `node --import langsmith-otel-bridge/register app.js` ' +
+        '(Node >= 20.6; CommonJS apps too).\n',
+    );
+    process.exit(1);
+  } else if (parseBoolean(process.env.LANGSMITH_OTEL_QUIET, 'LANGSMITH_OTEL_QUIET') !== true) {
+    process.stderr.write('langsmith-otel-bridge: not enabled (set LANGSMITH_OTEL_ENABLED=true to trace this process)\n');
+  }
+} catch (err) {
+  // The same one line and exit status as the ESM entry for a setting it cannot read.
+  if (err instanceof BridgeConfigError) {
+    process.stderr.write(`langsmith-otel-bridge: ${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
 }

@@ -213,6 +213,26 @@ describe('register entries', () => {
     expect(outcome.stderr).toMatch(/use `node --import langsmith-otel-bridge\/register app\.js`/);
     expect(outcome.stdout).toBe('');
   });
+
+  it.each([
+    ['--import', () => ['--import', REGISTER]],
+    ['-r', () => ['-r', 'langsmith-otel-bridge/register']],
+  ])('%s with a setting it cannot read: one line naming it, exit 1, no stack trace', async (_entry, args) => {
+    const outcome = await run({ LANGSMITH_OTEL_ENABLED: 'maybe' }, args()).done;
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toBe('langsmith-otel-bridge: LANGSMITH_OTEL_ENABLED=maybe: set true or false (also accepted: 1/0, yes/no, on/off).\n');
+    expect(outcome.stdout).toBe('');
+  });
+
+  it.each([
+    ['--import', () => ['--import', REGISTER]],
+    ['-r', () => ['-r', 'langsmith-otel-bridge/register']],
+  ])('%s, not enabled, LANGSMITH_OTEL_QUIET=1: no line at all, the app runs as it would', async (_entry, args) => {
+    const outcome = await run({ LANGSMITH_OTEL_ENABLED: 'false', LANGSMITH_OTEL_QUIET: '1', APP_EXIT_CODE: '6' }, args()).done;
+    expect(outcome.code).toBe(6);
+    expect(outcome.stderr).toBe('');
+    expect(outcome.stdout).toMatch(/app done/);
+  });
 });
 
 describe('logging', () => {
