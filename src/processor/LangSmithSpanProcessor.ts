@@ -181,11 +181,13 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
    * Delivers what is queued within `shutdownTimeoutMillis` (each batch tried
    * once), then stops. What is not delivered by the deadline is discarded,
    * counted (`stats.queues[*].discardedAtShutdown`) and reported in one line
-   * on stderr. Never rejects; resolves by the deadline.
+   * on stderr. Never rejects; resolves by the deadline. `deadline` (epoch ms)
+   * replaces it when a caller has already spent part of the time (the
+   * bridge's shutdown flushes the langsmith SDK first: one deadline in all).
    */
-  shutdown(): Promise<void> {
+  shutdown(deadline?: number): Promise<void> {
     return (this._shutdown ??= LangSmithSpanProcessor._untraced(async () => {
-      const deadline = Date.now() + this._shutdownTimeout;
+      deadline ??= Date.now() + this._shutdownTimeout;
       const results = await Promise.all(this._queues.map((q) => q.shutdown(deadline)));
       this._report(this._collect(results), 'at shutdown');
       await settleWithin([this._exporter?.shutdown(), ...this._sinks.map((s) => s.shutdown?.())], deadline - Date.now());

@@ -154,7 +154,10 @@ export async function registerLangSmithBridge(options: BridgeOptions = {}): Prom
           // The SDK ends its spans when its Client has processed the last runs (a local step).
           if (config.langsmithOtelMode) await within(flushLangSmithSdk(), deadlineMs);
           for (const instrumentation of instrumentations) instrumentation.disable();
-          // The processor keeps the deadline itself; this bounds the rest of the provider.
+          // What the SDK flush took comes off the processor's time: one deadline in all, and its
+          // "not delivered" line is written before a signal handler's exit.
+          await spanProcessor.shutdown(deadline);
+          // The provider calls the processor's (memoised) shutdown again; this bounds the rest.
           await within(provider.shutdown(), deadline - Date.now() + 100);
         } catch (err) {
           diag.debug(`langsmith-otel-bridge: shutdown: ${String(err)}`);

@@ -115,9 +115,28 @@ async function honourRetryAfterOn503(input: unknown, init?: Record<string, unkno
   const response = await fetchImpl(input, init);
   if (response.status === 503) {
     const wait = retryAfterMillis(response.headers.get('retry-after'));
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, MAX_RETRY_AFTER_MS)));
+    if (wait > 0) await pause(Math.min(wait, MAX_RETRY_AFTER_MS), init?.signal as AbortSignal | undefined);
   }
   return response;
+}
+
+/**
+ * Waits `ms`, or less when the Client gives up on the request (its timeout,
+ * shutdown). Unref'd: the wait alone never holds the process open — the exit
+ * deadline, not a Retry-After, decides how long the process waits.
+ */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    timer.unref?.();
+    signal?.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 /** Retry-After: delay-seconds or an HTTP date (RFC 9110 §10.2.3); 0 when absent or unreadable. */
