@@ -171,37 +171,51 @@ describe('one retry layer per destination', () => {
   it('OTLP: the exporter retries a 503 with Retry-After; the queue does not retry on top', async () => {
     const collector = await server((req, res) => {
       req.resume();
-      res.writeHead(503, { 'retry-after': '1' }).end();
+      res.writeHead(503, { 'retry-after': '3' }).end();
     });
-    const exporter = new OTLPTraceExporter({ url: `${collector.url}/v1/traces`, timeoutMillis: 3500 });
-    const { processor, end } = setup({ exporter, scheduledDelayMillis: 1, exportTimeoutMillis: 5000 });
+    // Retry-After 3 s, longer than any backoff of the exporter's own that fits its 7 s timeout
+    // (1 s, 1.5 s, 2.25 s, each ±20%: at most 2.7 s), so a gap ≥ 2.9 s can only be Retry-After.
+    const exporter = new OTLPTraceExporter({ url: `${collector.url}/v1/traces`, timeoutMillis: 7000 });
+    const { processor, end } = setup({ exporter, scheduledDelayMillis: 1, exportTimeoutMillis: 10_000 });
     end(3);
-    for (let i = 0; i < 100 && processor.stats.queues.exporter!.droppedExportFailed === 0; i++) await sleep(100);
+    for (let i = 0; i < 150 && processor.stats.queues.exporter!.droppedExportFailed === 0; i++) await sleep(100);
     await sleep(2500); // time for any retry layer above the exporter's
     const gaps = collector.hits.slice(1).map((h, i) => h.at - collector.hits[i]!.at);
-    // Attempts at ~0, 1, 2, 3 s: the exporter's own, Retry-After honoured, within its 3.5 s timeout.
-    expect(collector.hits.length).toBeGreaterThanOrEqual(3);
-    expect(collector.hits.length).toBeLessThanOrEqual(5);
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(900);
+    // Attempts at ~0, 3, 6 s: the exporter's own, Retry-After honoured, within its 7 s timeout.
+    expect(collector.hits.length).toBeGreaterThanOrEqual(2);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(2900);
+    expect(collector.hits.length).toBeLessThanOrEqual(3);
     expect(processor.stats.queues.exporter).toMatchObject({ failedExports: 1, retries: 0, droppedExportFailed: 3 });
-  }, 20_000);
-
-  it('LangSmith: the Client retries a 429 with Retry-After; the queue does not retry on top', async () => {
-    const api = await busyLangSmithApi(429, '1', 'slow down');
-    // 2 retries instead of the Client's 4 (p-retry backoff 1, 2, 4, 8 s on top of Retry-After) to keep the test short.
-    const client = new Client({ apiUrl: api.url, apiKey: 'test', autoBatchTracing: true, timeout_ms: 2000, callerOptions: { maxRetries: 2 } });
-    const { processor, end } = setup({ sinks: [new LangSmithClientSink({ client: client as never })], scheduledDelayMillis: 1, exportTimeoutMillis: 15_000 });
-    end(3);
-    for (let i = 0; i < 150 && processor.stats.queues.langsmith!.droppedExportFailed === 0; i++) await sleep(100);
-    await sleep(2500);
-    const ingest = api.hits.filter((h) => h.url !== '/info');
-    expect(ingest.length).toBe(3); // 1 + the Client's 2 retries (before: × the queue's 6 attempts)
-    const gaps = ingest.slice(1).map((h, i) => h.at - ingest[i]!.at);
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(900);
-    expect(processor.stats.queues.langsmith).toMatchObject({ failedExports: 1, retries: 0, droppedExportFailed: 3 });
   }, 30_000);
 
-  it('LangSmith: a 503 with Retry-After is honoured too (the Client reads it on 429 only)', async () => {
+  it('LangSmith: the Client retries a 429; the queue does not retry on top', async () => {
+    const api = await busyLangSmithApi(429, '1', 'slow down');
+    // A Client configured by the user, with 2 retries instead of 4 to keep the test short.
+    const client = new Client({ apiUrl: api.url, apiKey: 'test', autoBatchTracing: true, timeout_ms: 2000, callerOptions: { maxRetries: 2 } });
+    const { processor, end } = setup({ sinks: [new LangSmithClientSink({ client: client as never })], scheduledDelayMillis: 1, exportTimeoutMillis: 25_000 });
+    end(3);
+    for (let i = 0; i < 250 && processor.stats.queues.langsmith!.droppedExportFailed === 0; i++) await sleep(100);
+    await sleep(1500);
+    const ingest = api.hits.filter((h) => h.url !== '/info');
+    expect(ingest.length).toBe(3); // 1 + the Client's 2 retries (before: × the queue's 6 attempts)
+    expect(processor.stats.queues.langsmith).toMatchObject({ failedExports: 1, retries: 0, droppedExportFailed: 3 });
+  }, 45_000);
+
+  it('LangSmith: a 429 with Retry-After is honoured by the sink’s own Client (langsmith 0.12 loses it)', async () => {
+    const api = await busyLangSmithApi(429, '3', 'slow down');
+    // The sink builds its own Client (the path the register entry takes).
+    const sink = new LangSmithClientSink({ apiKey: 'test', apiUrl: api.url });
+    const { end } = setup({ sinks: [sink], scheduledDelayMillis: 1, shutdownTimeoutMillis: 100 });
+    end(2);
+    const ingest = () => api.hits.filter((h) => h.url !== '/info');
+    for (let i = 0; i < 100 && ingest().length < 2; i++) await sleep(100);
+    const [first, second] = ingest();
+    expect(second).toBeDefined();
+    // Without it the Client's own backoff retries after 1–2 s.
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(2900);
+  }, 20_000);
+
+  it('LangSmith: a 503 with Retry-After is honoured too (the Client never reads it on 503)', async () => {
     const api = await busyLangSmithApi(503, '3', 'busy');
     // The sink builds its own Client (the path the register entry takes).
     const sink = new LangSmithClientSink({ apiKey: 'test', apiUrl: api.url });

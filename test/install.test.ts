@@ -8,7 +8,7 @@
  * the Node 24 leg (scripts/sdk3-leg.sh).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,31 @@ const specs = (readmeInstallLine as (readme: string, line: string) => string[] |
 );
 
 let app: string;
+
+/**
+ * `npm pack --ignore-scripts` packs whatever dist/ holds: a stale build would
+ * test old code under the new README line. Fails first, saying what to run.
+ */
+function assertDistIsFresh(): void {
+  const built = path.join(ROOT, 'dist', 'esm', 'index.js');
+  if (!existsSync(built)) throw new Error(`${path.relative(ROOT, built)} is missing: run npm run build`);
+  const builtAt = statSync(built).mtimeMs;
+  const newer: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (statSync(file).mtimeMs > builtAt) newer.push(path.relative(ROOT, file));
+    }
+  };
+  walk(path.join(ROOT, 'src'));
+  if (newer.length > 0) {
+    throw new Error(
+      `dist/ is older than src/ (${newer.slice(0, 5).join(', ')}${newer.length > 5 ? `, and ${newer.length - 5} more` : ''} ` +
+        'changed after dist/esm/index.js was built): run npm run build',
+    );
+  }
+}
 
 const HTTP_APP = `
 const server = http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0.1', async () => {
@@ -47,6 +72,7 @@ function expectClientServerTree(file: string): void {
 
 describe('the README install line for SDK 2.x, in an empty app', () => {
   beforeAll(() => {
+    assertDistIsFresh();
     app = mkdtempSync(path.join(os.tmpdir(), 'lob-install-'));
     const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', app], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'install-check', private: true, version: '1.0.0' }));

@@ -1,8 +1,8 @@
 /**
  * Direct ingest through the real `langsmith` Client (`batchIngestRuns`: its
  * serialization, limits and retries), for setups without a collector. The
- * processor's queue batches; a batch LangSmith refuses is retried or counted
- * as dropped, never lost silently. `langsmith` is an optional peer
+ * processor's queue batches; the Client retries (the only retry layer), and
+ * a batch LangSmith still refuses is counted as dropped, never lost silently. `langsmith` is an optional peer
  * dependency, loaded on first use.
  */
 import type { Run } from '../mapping/types.js';
@@ -32,7 +32,7 @@ export interface LangSmithClientSinkOptions {
 export class LangSmithClientSink implements RunSink {
   readonly name = 'langsmith';
   readonly label: string;
-  /** The Client's batch-ingest caller retries (4 retries, randomized backoff, Retry-After on 429; on 503 see honourRetryAfterOn503): the only layer. */
+  /** The Client's batch-ingest caller retries (4 retries, randomized backoff; Retry-After on 429 and 503 through honourRetryAfter): the only layer. */
   readonly retriesItself = true;
   private _client: Promise<ClientLike> | undefined;
 
@@ -56,8 +56,7 @@ export class LangSmithClientSink implements RunSink {
       return;
     }
     // batchIngestRuns sends now (with the Client's retries and limits) and rejects
-    // when LangSmith does not take the batch, so the processor's queue retries or
-    // counts it. createRun's background batcher would only log the failure: runs
+    // when LangSmith does not take the batch, so the processor's queue counts it. createRun's background batcher would only log the failure: runs
     // lost that way would still count as delivered.
     // The requests of one batch go out together; the batch fails if any does.
     const requests: Array<Promise<void>> = [];
@@ -85,7 +84,7 @@ export class LangSmithClientSink implements RunSink {
           const config: Record<string, unknown> = {
             autoBatchTracing: true,
             tracingMode: 'langsmith',
-            fetchImplementation: honourRetryAfterOn503,
+            fetchImplementation: honourRetryAfter,
           };
           const apiKey = this._options.apiKey ?? process.env.LANGSMITH_API_KEY;
           const apiUrl = this._options.apiUrl ?? process.env.LANGSMITH_ENDPOINT;
@@ -102,18 +101,21 @@ export class LangSmithClientSink implements RunSink {
 const MAX_RETRY_AFTER_MS = 30_000;
 
 /**
- * The Client's retry reads Retry-After on 429 only; on 503 it retries after
- * its own backoff (from 1 s). Holding a 503 response that carries
- * Retry-After until that time has passed makes its next attempt honour it —
- * still one retry layer (#8). Fetches through the implementation the
- * `langsmith` package would use (`overrideFetchImplementation`), else the
- * global fetch.
+ * The Client retries 429 and 503 after its own backoff (from 1 s): on 503 it
+ * never reads Retry-After, and on 429 `langsmith` 0.12 loses it (the error
+ * it hands to its 429 handler carries no response). Holding such a response
+ * until its Retry-After has passed makes the Client's next attempt honour it —
+ * still one retry layer (#8). A Client that does read it on 429 then waits
+ * twice, at most 2 × Retry-After: later, never sooner. Fetches through the
+ * implementation the `langsmith` package would use
+ * (`overrideFetchImplementation`), else the global fetch. Only for a Client
+ * the sink builds itself; a Client passed in keeps its own behaviour.
  */
-async function honourRetryAfterOn503(input: unknown, init?: Record<string, unknown>): Promise<Response> {
+async function honourRetryAfter(input: unknown, init?: Record<string, unknown>): Promise<Response> {
   const override = (globalThis as Record<symbol, unknown>)[Symbol.for('ls:fetch_implementation')];
   const fetchImpl = (typeof override === 'function' ? override : fetch) as (input: unknown, init?: unknown) => Promise<Response>;
   const response = await fetchImpl(input, init);
-  if (response.status === 503) {
+  if (response.status === 503 || response.status === 429) {
     const wait = retryAfterMillis(response.headers.get('retry-after'));
     if (wait > 0) await pause(Math.min(wait, MAX_RETRY_AFTER_MS), init?.signal as AbortSignal | undefined);
   }

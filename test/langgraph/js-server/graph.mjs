@@ -9,7 +9,9 @@ import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { trustHeaderToken } from 'langsmith-otel-bridge';
 import { continueCallerTrace, nodeContext } from 'langsmith-otel-bridge/langgraph';
 
-const trust = trustHeaderToken({ token: process.env.LANGSMITH_OTEL_TRUST_TOKEN });
+// Comma-separated, as the bridge reads LANGSMITH_OTEL_TRUST_TOKEN (several tokens for rotation).
+const tokens = (process.env.LANGSMITH_OTEL_TRUST_TOKEN ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+const trust = trustHeaderToken({ token: tokens });
 const State = Annotation.Root({ question: Annotation(), answer: Annotation() });
 
 const compiled = new StateGraph(State)
