@@ -37,7 +37,11 @@ export interface LangSmithBridgeComponents {
 
 export interface LangSmithBridge extends LangSmithBridgeComponents {
   provider: TracerProvider & { forceFlush(): Promise<void>; shutdown(): Promise<void> };
-  /** Delivers what is queued at the call, at most the export timeout. Never rejects. */
+  /**
+   * Delivers what is queued at the call: at most the export timeout, after
+   * (in the langsmith SDK's OTel mode) at most `shutdownTimeoutMillis` for
+   * the SDK's own flush. Never rejects.
+   */
   forceFlush(): Promise<void>;
   /**
    * Delivers what is queued, then stops the provider and the
