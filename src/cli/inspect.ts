@@ -44,6 +44,7 @@ import { parseTraceParent, trimOws } from '../headers/traceparent.js';
 import { parseTraceState } from '../headers/tracestate.js';
 import { isoFromMicros } from '../ingest/time.js';
 import { safeForTerminal, safeJsonForTerminal } from '../terminal.js';
+import { parseCommandArgs } from './args.js';
 
 // ---------------------------------------------------------------------------
 // Reasons: the grammar of each codec, re-checked to say what is wrong
@@ -815,49 +816,55 @@ export interface InspectIo {
   readStdin(): Promise<string>;
 }
 
+/** The header options, by parseArgs option name. */
 const FLAG_HEADERS: Record<string, string> = {
-  '--traceparent': TRACE_PARENT_HEADER,
-  '--tracestate': TRACE_STATE_HEADER,
-  '--langsmith-trace': LANGSMITH_TRACE_HEADER,
-  '--baggage': BAGGAGE_HEADER,
+  traceparent: TRACE_PARENT_HEADER,
+  tracestate: TRACE_STATE_HEADER,
+  'langsmith-trace': LANGSMITH_TRACE_HEADER,
+  baggage: BAGGAGE_HEADER,
 };
+
+const INSPECT_OPTIONS = {
+  traceparent: { type: 'string', multiple: true },
+  tracestate: { type: 'string', multiple: true },
+  'langsmith-trace': { type: 'string', multiple: true },
+  baggage: { type: 'string', multiple: true },
+  header: { type: 'string', short: 'H', multiple: true },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 const USAGE_HINT = "Run 'langsmith-otel-bridge inspect --help' for usage.";
 
 /** `inspect` with its arguments (after the command name); resolves to the exit status. */
 export async function runInspect(args: readonly string[], io: InspectIo): Promise<number> {
+  const result = parseCommandArgs(args, INSPECT_OPTIONS, false);
+  if (!result.ok) return usage(io, `inspect: ${result.problem}.`);
   const values: HeaderValues = {};
   const add = (name: string, value: string) => (values[name] ??= []).push(value);
   let fromFlags = false;
   let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '-h' || arg === '--help') {
+  // Tokens, not values: -H and --traceparent for the same header keep their command-line order.
+  for (const token of result.parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    if (token.name === 'help') {
       io.out(INSPECT_HELP);
       return 0;
     }
-    if (arg === '--json') {
+    if (token.name === 'json') {
       json = true;
       continue;
     }
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    if (flag in FLAG_HEADERS || flag === '-H' || flag === '--header') {
-      let value: string;
-      if (eq !== -1) value = arg.slice(eq + 1);
-      else if (i + 1 < args.length) value = args[++i]!;
-      else return usage(io, `inspect: ${flag} needs a value.`);
-      fromFlags = true;
-      if (flag in FLAG_HEADERS) {
-        add(FLAG_HEADERS[flag]!, value);
-        continue;
-      }
-      const line = parseHeaderLine(value);
-      if (!line) return usage(io, `inspect: ${flag} takes 'name: value', got ${quote(value)}.`);
-      if (TRACING_HEADER_NAMES.includes(line.name)) add(line.name, line.value);
+    const value = token.value!;
+    fromFlags = true;
+    const flagHeader = FLAG_HEADERS[token.name];
+    if (flagHeader !== undefined) {
+      add(flagHeader, value);
       continue;
     }
-    return usage(io, `inspect: unknown ${arg.startsWith('-') ? 'option' : 'argument'} ${quote(arg)}.`);
+    const line = parseHeaderLine(value);
+    if (!line) return usage(io, `inspect: ${token.rawName} takes 'name: value', got ${quote(value)}.`);
+    if (TRACING_HEADER_NAMES.includes(line.name)) add(line.name, line.value);
   }
 
   if (!fromFlags) {
