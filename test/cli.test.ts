@@ -337,6 +337,34 @@ describe('langsmith-otel-bridge inspect', () => {
     expect(r.stdout).toContain('  1  2025-01-02T03:04:05.678001Z  019424f8-632e-7000-8000-008074abbf4d  root run = LangSmith trace id; caller\'s run = parent of the receiver\'s runs');
   });
 
+  describe('cites the README, never a source file', () => {
+    const { headers, grandchild } = sdkHeaders();
+    const ls = headers['langsmith-trace'];
+    const consistentTp = `00-4bf92f3577b34da6a3ce929d0e0e4736-${spanIdFromRunId(grandchild.id)}-01`;
+    it.each([
+      ['both', ['--traceparent', consistentTp, '--langsmith-trace', ls, '--baggage', headers.baggage]],
+      ['inconsistent', ['--traceparent', TRACEPARENT, '--langsmith-trace', ls]],
+      ['traceparent only', ['--traceparent', TRACEPARENT, '--tracestate', 'rojo=1']],
+      ['langsmith-trace only', ['--langsmith-trace', ls]],
+      ['invalid', ['--traceparent', 'ff-x', '--tracestate', 'A=1', '--langsmith-trace', 'x', '--baggage', 'a=%zz,langsmith-metadata=1']],
+      ['help', ['--help']],
+    ])('%s', (_name, args) => {
+      const r = cli(['inspect', ...args]);
+      expect(r.stdout).not.toMatch(/\bsrc\/|\.ts\b|\.md\b/);
+      if (args.includes('--langsmith-trace') && !args.includes('x')) {
+        expect(r.stdout).toContain('\nconversions (README › Propagation modes › Ids)\n');
+        expect(r.stdout).toContain('\nsee                 README › Propagation modes\n');
+      }
+      if (r.code === 1) expect(r.stdout).toMatch(/\nsee README › Limits for what is accepted, README › Propagation modes for what extract does with the rest\n$/);
+    });
+
+    it('the sections cited exist in README.md', async () => {
+      const readme = await readFile(path.join(REPO, 'README.md'), 'utf8');
+      expect(readme).toMatch(/^## Propagation modes\n(?:(?!^## )[\s\S])*^### Ids\n/m);
+      expect(readme).toMatch(/^## Limits\n/m);
+    });
+  });
+
   it('usage errors say what to run, exit 2', () => {
     expect(cli(['inspect', '--bogus'])).toEqual({ code: 2, stdout: '', stderr: "inspect: unknown option \"--bogus\".\nRun 'langsmith-otel-bridge inspect --help' for usage.\n" });
     expect(cli(['inspect', '--traceparent'])).toMatchObject({ code: 2, stderr: expect.stringContaining('inspect: --traceparent needs a value.') });

@@ -2,8 +2,8 @@
  * `langsmith-otel-bridge inspect`: decodes one request's tracing headers and
  * shows both id worlds side by side — the OTel trace and parent span of
  * `traceparent`, the LangSmith trace, parent run and lineage of
- * `langsmith-trace` — the conversions between them (src/headers/ids.ts rules
- * 1–3), whether the two families name the same hop, and every member of
+ * `langsmith-trace` — the conversions between them (README › Propagation
+ * modes › Ids, rules 1–3), whether the two families name the same hop, and every member of
  * `tracestate` and `baggage`.
  *
  * The codecs return `undefined` without saying why. The `*Problem` functions
@@ -176,7 +176,7 @@ export function scanDottedOrder(header: string): { segments: DottedOrderSegmentR
   return { segments, problem: undefined };
 }
 
-/** One segment against `YYYYMMDDTHHMMSS ffffff Z uuid` (langsmith.md §2). */
+/** One segment against `YYYYMMDDTHHMMSS ffffff Z uuid` (README › Limits, `langsmith-trace`). */
 function segmentProblem(segment: string): string | undefined {
   if (segment.length === 0) return 'is empty (a stray ".")';
   if (!/^[0-9]{8}T[0-9]{6}/.test(segment)) {
@@ -386,7 +386,7 @@ export interface Inspection {
   tracestate: TraceStateReport | null;
   langsmithTrace: LangSmithTraceReport | null;
   baggage: BaggageReport | null;
-  /** The ids.ts conversions of what is valid. */
+  /** The id conversions (README › Propagation modes › Ids) of what is valid. */
   derived: {
     /** Rule 2: the OTel trace id of the LangSmith trace. */
     traceIdFromLsTraceId?: string;
@@ -555,7 +555,7 @@ function inspectBaggage(header: string, notes: string[]): BaggageReport {
   return { valid: problems.length === 0, members, problems };
 }
 
-/** Which clause of ids.ts rule 3 gives the span id of `runId`. */
+/** Which clause of rule 3 (README › Propagation modes › Ids) gives the span id of `runId`. */
 function spanIdRule(runId: string): string {
   const hex = runId.replace(/-/g, '');
   const headZero = isAllZero(hex.slice(0, 16));
@@ -568,6 +568,14 @@ function spanIdRule(runId: string): string {
 // ---------------------------------------------------------------------------
 // Text output
 // ---------------------------------------------------------------------------
+
+/**
+ * Where the rules shown are documented: README sections, the package's manual
+ * (a source path would send a reader to code that may change under it).
+ */
+const README_MODES = 'README › Propagation modes';
+const README_IDS = `${README_MODES} › Ids`;
+const README_LIMITS = 'README › Limits';
 
 /** Column where values start, after labels. */
 const LABEL = 20;
@@ -618,7 +626,7 @@ export function formatInspection(r: Inspection): string {
 
   if (tp || ls) {
     out.push('');
-    out.push('conversions (src/headers/ids.ts)');
+    out.push(`conversions (${README_IDS})`);
     const d = r.derived;
     const conv = (rule: string, what: string, value: string, compare?: string) =>
       out.push(`  ${rule.padEnd(LABEL - 2)}${what.padEnd(34)}${value}${compare ? `  ${compare}` : ''}`);
@@ -632,6 +640,7 @@ export function formatInspection(r: Inspection): string {
     }
     out.push('');
     out.push(...verdictLines(r));
+    out.push(`${'see'.padEnd(LABEL)}${README_MODES}`);
   }
 
   if (r.tracestate?.valid && r.tracestate.members.length > 0) {
@@ -687,6 +696,7 @@ export function formatInspection(r: Inspection): string {
   } else {
     out.push(`✗ ${count(r.problems.length, 'problem')}`);
     for (const problem of r.problems) out.push(`  ${problem}`);
+    out.push(`see ${README_LIMITS} for what is accepted, ${README_MODES} for what extract does with the rest`);
   }
   // Header values, decoded baggage, tags and metadata are the caller's: their controls are shown, not obeyed.
   return safeForTerminal(out.join('\n'), { keepNewlines: true }) + '\n';
@@ -800,6 +810,10 @@ Headers, any of:
 Options:
   --json       print a machine-readable object instead of text
   -h, --help   show this help
+
+The rules cited are in the README: the id conversions (rules 1-3) in
+"Propagation modes › Ids", what extract does with each combination of headers
+in "Propagation modes", the sizes and grammars accepted in "Limits".
 
 Exit status: 0 when every header present is valid, 1 when one is invalid,
 2 for a usage error.
