@@ -19,7 +19,8 @@ export const TREE_HELP = `Usage: langsmith-otel-bridge tree [file] [options]
 
 Prints the runs in a local sink file (JSON lines of runs, as written by the
 bridge's JSONL file sink) as one tree per trace, the newest trace last.
-file defaults to $LANGSMITH_OTEL_FILE, else ${DEFAULT_RUNS_FILE}.
+file defaults to $LANGSMITH_OTEL_FILE, else ${DEFAULT_RUNS_FILE}; a name that
+starts with "-" goes after "--" (tree -- -runs.jsonl).
 
 Options:
   --trace ID        print only this trace: its LangSmith trace id (the root
