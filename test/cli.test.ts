@@ -64,6 +64,8 @@ async function compile(name: string, baseConfig: string, type: 'module' | 'commo
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'langsmith-otel-bridge-cli-'));
   await symlink(path.join(REPO, 'node_modules'), path.join(tmp, 'node_modules'), 'dir');
+  // The package root, as in an install: tmp/{esm,cjs}/cli/index.js finds it above its own {type} package.json.
+  await writeFile(path.join(tmp, 'package.json'), await readFile(path.join(REPO, 'package.json')));
   [cliEsm, cliCjs] = await Promise.all([
     compile('esm', 'tsconfig.json', 'module'),
     compile('cjs', 'tsconfig.cjs.json', 'commonjs'),
@@ -335,6 +337,34 @@ describe('langsmith-otel-bridge inspect', () => {
     expect(r.stdout).toContain('  1  2025-01-02T03:04:05.678001Z  019424f8-632e-7000-8000-008074abbf4d  root run = LangSmith trace id; caller\'s run = parent of the receiver\'s runs');
   });
 
+  describe('cites the README, never a source file', () => {
+    const { headers, grandchild } = sdkHeaders();
+    const ls = headers['langsmith-trace'];
+    const consistentTp = `00-4bf92f3577b34da6a3ce929d0e0e4736-${spanIdFromRunId(grandchild.id)}-01`;
+    it.each([
+      ['both', ['--traceparent', consistentTp, '--langsmith-trace', ls, '--baggage', headers.baggage]],
+      ['inconsistent', ['--traceparent', TRACEPARENT, '--langsmith-trace', ls]],
+      ['traceparent only', ['--traceparent', TRACEPARENT, '--tracestate', 'rojo=1']],
+      ['langsmith-trace only', ['--langsmith-trace', ls]],
+      ['invalid', ['--traceparent', 'ff-x', '--tracestate', 'A=1', '--langsmith-trace', 'x', '--baggage', 'a=%zz,langsmith-metadata=1']],
+      ['help', ['--help']],
+    ])('%s', (_name, args) => {
+      const r = cli(['inspect', ...args]);
+      expect(r.stdout).not.toMatch(/\bsrc\/|\.ts\b|\.md\b/);
+      if (args.includes('--langsmith-trace') && !args.includes('x')) {
+        expect(r.stdout).toContain('\nconversions (README › Propagation modes › Ids)\n');
+        expect(r.stdout).toContain('\nsee                 README › Propagation modes\n');
+      }
+      if (r.code === 1) expect(r.stdout).toMatch(/\nsee README › Limits for what is accepted, README › Propagation modes for what extract does with the rest\n$/);
+    });
+
+    it('the sections cited exist in README.md', async () => {
+      const readme = await readFile(path.join(REPO, 'README.md'), 'utf8');
+      expect(readme).toMatch(/^## Propagation modes\n(?:(?!^## )[\s\S])*^### Ids\n/m);
+      expect(readme).toMatch(/^## Limits\n/m);
+    });
+  });
+
   it('usage errors say what to run, exit 2', () => {
     expect(cli(['inspect', '--bogus'])).toEqual({ code: 2, stdout: '', stderr: "inspect: unknown option \"--bogus\".\nRun 'langsmith-otel-bridge inspect --help' for usage.\n" });
     expect(cli(['inspect', '--traceparent'])).toMatchObject({ code: 2, stderr: expect.stringContaining('inspect: --traceparent needs a value.') });
@@ -343,9 +373,21 @@ describe('langsmith-otel-bridge inspect', () => {
       code: 2,
       stderr: "inspect: no tracing header found (looked for traceparent, tracestate, langsmith-trace, baggage on stdin).\nRun 'langsmith-otel-bridge inspect --help' for usage.\n",
     });
-    const help = cli(['inspect', '--help']);
-    expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^Usage: langsmith-otel-bridge inspect /);
+    expect(cli(['inspect', 'x'])).toEqual({ code: 2, stdout: '', stderr: "inspect: unknown argument \"x\".\nRun 'langsmith-otel-bridge inspect --help' for usage.\n" });
+    expect(cli(['inspect', '--json=1'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^inspect: --json takes no value \(got "--json=1"\)\.\n/) });
+    expect(cli(['inspect', '-H'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^inspect: -H needs a value\.\n/) });
+    expect(cli(['inspect', '--traceparent', '--json'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^inspect: --traceparent needs a value\.\n/) });
+    for (const args of [['inspect', '--help'], ['inspect', '-h'], ['inspect', '--traceparent', TRACEPARENT, '-h'], ['help', 'inspect']]) {
+      const help = cli(args);
+      expect(help.code, args.join(' ')).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: langsmith-otel-bridge inspect /);
+    }
+  });
+
+  it('-H and --traceparent for the same header keep their order on the command line', () => {
+    const other = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const r = cli(['inspect', '--json', '--traceparent', TRACEPARENT, '-H', `traceparent: ${other}`, '--traceparent', TRACEPARENT]);
+    expect(JSON.parse(r.stdout).headers.traceparent).toBe(`${TRACEPARENT}, ${other}, ${TRACEPARENT}`);
   });
 });
 
@@ -407,7 +449,7 @@ describe('langsmith-otel-bridge tree', () => {
     const r = cli(['tree', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${TREE_A}\n\n${TREE_B}\n`);
-    expect(r.stderr).toBe('warning: skipped 2 lines that are not a run (line 4, 5)\n');
+    expect(r.stderr).toBe('warning: skipped 2 lines that are not a run: 1 is not JSON (line 4); 1 is an object without a string "id" (line 5)\n');
   });
 
   it('--trace selects one trace, by UUID, OTel hex form or prefix', () => {
@@ -452,11 +494,61 @@ describe('langsmith-otel-bridge tree', () => {
     expect(cli(['tree']).stderr).toContain('tree: .langsmith-otel/runs.jsonl does not exist.');
   });
 
+  describe('a file with no run in it: exit 1 with the reason', () => {
+    it.each([
+      ['empty', '', 'is empty: no run has been written to it yet.\n'],
+      ['blank lines only', '\n  \n\n', 'is empty (blank lines only): no run has been written to it yet.\n'],
+    ])('%s', async (name, content, reason) => {
+      const empty = path.join(tmp, `${name}.jsonl`);
+      await writeFile(empty, content);
+      const r = cli(['tree', empty]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `tree: ${empty} ${reason}` +
+          'The JSONL file sink appends a line per run as the bridge exports its spans (in batches): ' +
+          'let the traced service handle a request, or shut it down so it flushes, then try again.\n',
+      );
+    });
+
+    it('lines that are not runs: how many, and why each kind was rejected', async () => {
+      const junk = path.join(tmp, 'junk.jsonl');
+      // Pretty-printed JSON, an array of runs, objects without an id or with a number or empty one.
+      await writeFile(junk, ['{', '  "id": "x"', '}', '[{"id":"a"}]', '"run"', '{"name":"no id"}', '', '{"id":7}', '{"id":""}'].join('\n'));
+      const r = cli(['tree', junk]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `tree: no runs in ${junk}: none of its 8 lines is a run — 3 are not JSON (line 1, 2, 3); ` +
+          '2 are JSON but not objects (line 4, 5); 3 are objects without a string "id" (line 6, 8, 9).\n' +
+          'tree reads JSON lines: one run object with an "id" per line, as the bridge\'s JSONL file sink writes them.\n',
+      );
+      const one = path.join(tmp, 'one.jsonl');
+      await writeFile(one, 'null\n');
+      expect(cli(['tree', one, '--trace', 'abc'])).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining(`tree: no runs in ${one}: its only line is not a run — 1 is JSON but not an object (line 1).\n`),
+      });
+    });
+  });
+
   it('usage errors and help', () => {
     expect(cli(['tree', '--bogus'])).toEqual({ code: 2, stdout: '', stderr: "tree: unknown option \"--bogus\".\nRun 'langsmith-otel-bridge tree --help' for usage.\n" });
-    expect(cli(['tree', 'a', 'b']).code).toBe(2);
+    expect(cli(['tree', 'a', 'b', 'c'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tree: one file at a time \(got 3: "a", "b", "c"\)\.\n/) });
     expect(cli(['tree', '--trace']).code).toBe(2);
-    expect(cli(['tree', '--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: langsmith-otel-bridge tree /) });
+    expect(cli(['tree', '--trace=']).stderr).toMatch(/^tree: --trace needs a trace id\.\n/);
+    for (const args of [['tree', '--help'], ['tree', '-h'], ['tree', 'some.jsonl', '--ids', '-h'], ['help', 'tree']]) {
+      expect(cli(args), args.join(' ')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: langsmith-otel-bridge tree /) });
+    }
+  });
+
+  it('util.parseArgs rules: a forgotten value, a value given to a flag, "--" before a file name', () => {
+    // Before parseArgs, `--trace --ids` looked for a trace named "--ids".
+    expect(cli(['tree', file, '--trace', '--ids'])).toEqual({ code: 2, stdout: '', stderr: "tree: --trace needs a value.\nRun 'langsmith-otel-bridge tree --help' for usage.\n" });
+    expect(cli(['tree', file, '--ids=yes'])).toEqual({ code: 2, stdout: '', stderr: "tree: --ids takes no value (got \"--ids=yes\").\nRun 'langsmith-otel-bridge tree --help' for usage.\n" });
+    expect(cli(['tree', '--', '-runs.jsonl'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^tree: -runs\.jsonl does not exist\.\n/) });
+    // The last of --color and --no-color wins.
+    expect(cli(['tree', file, '--no-color', '--color']).stdout).toContain('\u001b[');
   });
 });
 
@@ -531,6 +623,11 @@ describe('control characters from the wire are shown, not obeyed (issue 8)', () 
 describe('langsmith-otel-bridge', () => {
   it('--help, help <command>, unknown command', () => {
     expect(cli(['--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('inspect   decode traceparent') });
+    expect(cli(['-h'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: langsmith-otel-bridge <command>/) });
+    expect(cli(['help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: langsmith-otel-bridge <command>/) });
+    expect(cli(['--bogus'])).toEqual({ code: 2, stdout: '', stderr: "langsmith-otel-bridge: unknown option \"--bogus\".\nRun 'langsmith-otel-bridge --help' for usage.\n" });
+    expect(cli(['help', 'tree', 'inspect'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^langsmith-otel-bridge: help takes one command, got 2 arguments\.\n/) });
+    expect(cli(['help', 'frob'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frob"') });
     expect(cli(['help', 'tree'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: langsmith-otel-bridge tree /) });
     expect(cli([])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^Usage: langsmith-otel-bridge <command>/) });
     expect(cli(['frob'])).toEqual({
@@ -538,6 +635,13 @@ describe('langsmith-otel-bridge', () => {
       stdout: '',
       stderr: "langsmith-otel-bridge: unknown command \"frob\". Run 'langsmith-otel-bridge --help' for the commands (inspect, tree).\n",
     });
+  });
+
+  it('--version prints the version in package.json, from the ESM and the CommonJS build', async () => {
+    const { version } = JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(cli(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(cli(['--version'], { cjs: true })).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
   it('the compiled entry keeps its shebang, and the CommonJS build runs the same', async () => {

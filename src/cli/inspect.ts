@@ -2,8 +2,8 @@
  * `langsmith-otel-bridge inspect`: decodes one request's tracing headers and
  * shows both id worlds side by side — the OTel trace and parent span of
  * `traceparent`, the LangSmith trace, parent run and lineage of
- * `langsmith-trace` — the conversions between them (src/headers/ids.ts rules
- * 1–3), whether the two families name the same hop, and every member of
+ * `langsmith-trace` — the conversions between them (README › Propagation
+ * modes › Ids, rules 1–3), whether the two families name the same hop, and every member of
  * `tracestate` and `baggage`.
  *
  * The codecs return `undefined` without saying why. The `*Problem` functions
@@ -44,6 +44,7 @@ import { parseTraceParent, trimOws } from '../headers/traceparent.js';
 import { parseTraceState } from '../headers/tracestate.js';
 import { isoFromMicros } from '../ingest/time.js';
 import { safeForTerminal, safeJsonForTerminal } from '../terminal.js';
+import { parseCommandArgs } from './args.js';
 
 // ---------------------------------------------------------------------------
 // Reasons: the grammar of each codec, re-checked to say what is wrong
@@ -175,7 +176,7 @@ export function scanDottedOrder(header: string): { segments: DottedOrderSegmentR
   return { segments, problem: undefined };
 }
 
-/** One segment against `YYYYMMDDTHHMMSS ffffff Z uuid` (langsmith.md §2). */
+/** One segment against `YYYYMMDDTHHMMSS ffffff Z uuid` (README › Limits, `langsmith-trace`). */
 function segmentProblem(segment: string): string | undefined {
   if (segment.length === 0) return 'is empty (a stray ".")';
   if (!/^[0-9]{8}T[0-9]{6}/.test(segment)) {
@@ -385,7 +386,7 @@ export interface Inspection {
   tracestate: TraceStateReport | null;
   langsmithTrace: LangSmithTraceReport | null;
   baggage: BaggageReport | null;
-  /** The ids.ts conversions of what is valid. */
+  /** The id conversions (README › Propagation modes › Ids) of what is valid. */
   derived: {
     /** Rule 2: the OTel trace id of the LangSmith trace. */
     traceIdFromLsTraceId?: string;
@@ -554,7 +555,7 @@ function inspectBaggage(header: string, notes: string[]): BaggageReport {
   return { valid: problems.length === 0, members, problems };
 }
 
-/** Which clause of ids.ts rule 3 gives the span id of `runId`. */
+/** Which clause of rule 3 (README › Propagation modes › Ids) gives the span id of `runId`. */
 function spanIdRule(runId: string): string {
   const hex = runId.replace(/-/g, '');
   const headZero = isAllZero(hex.slice(0, 16));
@@ -567,6 +568,14 @@ function spanIdRule(runId: string): string {
 // ---------------------------------------------------------------------------
 // Text output
 // ---------------------------------------------------------------------------
+
+/**
+ * Where the rules shown are documented: README sections, the package's manual
+ * (a source path would send a reader to code that may change under it).
+ */
+const README_MODES = 'README › Propagation modes';
+const README_IDS = `${README_MODES} › Ids`;
+const README_LIMITS = 'README › Limits';
 
 /** Column where values start, after labels. */
 const LABEL = 20;
@@ -617,7 +626,7 @@ export function formatInspection(r: Inspection): string {
 
   if (tp || ls) {
     out.push('');
-    out.push('conversions (src/headers/ids.ts)');
+    out.push(`conversions (${README_IDS})`);
     const d = r.derived;
     const conv = (rule: string, what: string, value: string, compare?: string) =>
       out.push(`  ${rule.padEnd(LABEL - 2)}${what.padEnd(34)}${value}${compare ? `  ${compare}` : ''}`);
@@ -631,6 +640,7 @@ export function formatInspection(r: Inspection): string {
     }
     out.push('');
     out.push(...verdictLines(r));
+    out.push(`${'see'.padEnd(LABEL)}${README_MODES}`);
   }
 
   if (r.tracestate?.valid && r.tracestate.members.length > 0) {
@@ -686,6 +696,7 @@ export function formatInspection(r: Inspection): string {
   } else {
     out.push(`✗ ${count(r.problems.length, 'problem')}`);
     for (const problem of r.problems) out.push(`  ${problem}`);
+    out.push(`see ${README_LIMITS} for what is accepted, ${README_MODES} for what extract does with the rest`);
   }
   // Header values, decoded baggage, tags and metadata are the caller's: their controls are shown, not obeyed.
   return safeForTerminal(out.join('\n'), { keepNewlines: true }) + '\n';
@@ -800,6 +811,10 @@ Options:
   --json       print a machine-readable object instead of text
   -h, --help   show this help
 
+The rules cited are in the README: the id conversions (rules 1-3) in
+"Propagation modes › Ids", what extract does with each combination of headers
+in "Propagation modes", the sizes and grammars accepted in "Limits".
+
 Exit status: 0 when every header present is valid, 1 when one is invalid,
 2 for a usage error.
 
@@ -815,49 +830,55 @@ export interface InspectIo {
   readStdin(): Promise<string>;
 }
 
+/** The header options, by parseArgs option name. */
 const FLAG_HEADERS: Record<string, string> = {
-  '--traceparent': TRACE_PARENT_HEADER,
-  '--tracestate': TRACE_STATE_HEADER,
-  '--langsmith-trace': LANGSMITH_TRACE_HEADER,
-  '--baggage': BAGGAGE_HEADER,
+  traceparent: TRACE_PARENT_HEADER,
+  tracestate: TRACE_STATE_HEADER,
+  'langsmith-trace': LANGSMITH_TRACE_HEADER,
+  baggage: BAGGAGE_HEADER,
 };
+
+const INSPECT_OPTIONS = {
+  traceparent: { type: 'string', multiple: true },
+  tracestate: { type: 'string', multiple: true },
+  'langsmith-trace': { type: 'string', multiple: true },
+  baggage: { type: 'string', multiple: true },
+  header: { type: 'string', short: 'H', multiple: true },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 const USAGE_HINT = "Run 'langsmith-otel-bridge inspect --help' for usage.";
 
 /** `inspect` with its arguments (after the command name); resolves to the exit status. */
 export async function runInspect(args: readonly string[], io: InspectIo): Promise<number> {
+  const result = parseCommandArgs(args, INSPECT_OPTIONS, false);
+  if (!result.ok) return usage(io, `inspect: ${result.problem}.`);
   const values: HeaderValues = {};
   const add = (name: string, value: string) => (values[name] ??= []).push(value);
   let fromFlags = false;
   let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '-h' || arg === '--help') {
+  // Tokens, not values: -H and --traceparent for the same header keep their command-line order.
+  for (const token of result.parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    if (token.name === 'help') {
       io.out(INSPECT_HELP);
       return 0;
     }
-    if (arg === '--json') {
+    if (token.name === 'json') {
       json = true;
       continue;
     }
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    if (flag in FLAG_HEADERS || flag === '-H' || flag === '--header') {
-      let value: string;
-      if (eq !== -1) value = arg.slice(eq + 1);
-      else if (i + 1 < args.length) value = args[++i]!;
-      else return usage(io, `inspect: ${flag} needs a value.`);
-      fromFlags = true;
-      if (flag in FLAG_HEADERS) {
-        add(FLAG_HEADERS[flag]!, value);
-        continue;
-      }
-      const line = parseHeaderLine(value);
-      if (!line) return usage(io, `inspect: ${flag} takes 'name: value', got ${quote(value)}.`);
-      if (TRACING_HEADER_NAMES.includes(line.name)) add(line.name, line.value);
+    const value = token.value!;
+    fromFlags = true;
+    const flagHeader = FLAG_HEADERS[token.name];
+    if (flagHeader !== undefined) {
+      add(flagHeader, value);
       continue;
     }
-    return usage(io, `inspect: unknown ${arg.startsWith('-') ? 'option' : 'argument'} ${quote(arg)}.`);
+    const line = parseHeaderLine(value);
+    if (!line) return usage(io, `inspect: ${token.rawName} takes 'name: value', got ${quote(value)}.`);
+    if (TRACING_HEADER_NAMES.includes(line.name)) add(line.name, line.value);
   }
 
   if (!fromFlags) {
