@@ -17,9 +17,11 @@ import {
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
+import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
+import type { LangSmithPropagator } from '../src/propagator/LangSmithPropagator.js';
 import { BridgeConfigError, isBridgeEnabled, isSdkDisabled, notEnabledLine, resolveConfig, type ResolvedConfig } from '../src/setup/config.js';
-import { createLangSmithBridge } from '../src/setup/register.js';
+import { ComposedPropagator, createLangSmithBridge } from '../src/setup/register.js';
 
 type Env = Record<string, string>;
 type Pick = (c: ResolvedConfig) => unknown;
@@ -189,12 +191,16 @@ describe('OTEL_PROPAGATORS: other formats composed with the bridge', () => {
     expect(p.fields()).toEqual(expect.arrayContaining(['traceparent', 'tracestate', 'baggage', 'langsmith-trace', 'b3', 'x-b3-traceid', 'uber-trace-id', 'x-amzn-trace-id']));
   });
 
-  it('a member that writes the bridge\'s headers is kept from them (one writer of traceparent and baggage)', async () => {
-    const { p } = await composed('jaeger');
-    // Jaeger writes its baggage as uberctx-*; a W3C propagator inside the composition would be dropped the same way.
-    const { writes } = injectWith(p);
+  it('a member that writes the bridge\'s headers is kept from them: one writer of traceparent and baggage', async () => {
+    // Jaeger writes its baggage as uberctx-*, never `baggage`; W3C propagators as members stand for one that would.
+    const { bridge } = await composed('');
+    const p = new ComposedPropagator(bridge as LangSmithPropagator, true, [new W3CBaggagePropagator(), new W3CTraceContextPropagator(), new JaegerPropagator()]);
+    const ctx = propagation.setBaggage(remoteParent(), propagation.createBaggage({ tenant: { value: 'acme' }, 'langsmith-metadata-x': { value: 'y' } }));
+    const { headers, writes } = injectWith(p, ctx);
     expect(writes.filter((k) => ['traceparent', 'tracestate', 'baggage', 'langsmith-trace'].includes(k)).sort()).toEqual(['baggage', 'traceparent']);
     expect(writes).toContain('uberctx-tenant');
+    const alone = injectWith(bridge, ctx).headers;
+    expect({ traceparent: headers.traceparent, baggage: headers.baggage }).toEqual({ traceparent: alone.traceparent, baggage: alone.baggage });
   });
 
   it('X-Ray and Jaeger headers from their real propagators are extracted', async () => {

@@ -424,7 +424,7 @@ function makeExtraPropagator(name: ExtraPropagatorName, m: Record<string, unknow
  *   trusts (a B3 header is as much a parent as a traceparent), then the
  *   bridge on top, so its context wins where both are present.
  */
-class ComposedPropagator implements TextMapPropagator {
+export class ComposedPropagator implements TextMapPropagator {
   private readonly _own: ReadonlySet<string>;
   private readonly _fields: string[];
 
