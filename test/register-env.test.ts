@@ -84,6 +84,7 @@ describe('register entry: the standard OpenTelemetry variables', () => {
     ['OTEL_PROPAGATORS=ottrace', { ...ON, OTEL_PROPAGATORS: 'ottrace' }, /^langsmith-otel-bridge: OTEL_PROPAGATORS: "ottrace" is not a propagator/],
     ['OTEL_RESOURCE_ATTRIBUTES without =', { ...ON, OTEL_RESOURCE_ATTRIBUTES: 'prod' }, /^langsmith-otel-bridge: OTEL_RESOURCE_ATTRIBUTES: "prod" is not key=value/],
     ['LANGSMITH_TRACING_MODE=otlp', { LANGSMITH_TRACING_MODE: 'otlp' }, /^langsmith-otel-bridge: LANGSMITH_TRACING_MODE=otlp: set otel or langsmith/],
+    ['OTEL_LOG_LEVEL=loud', { ...ON, OTEL_LOG_LEVEL: 'loud' }, /^langsmith-otel-bridge: OTEL_LOG_LEVEL=loud: set one of none, error, warn/],
   ])('%s: exit 1 and one line, before the app', (_rule, env, message) => {
     const run = start(env);
     expect(run.stderr).toMatch(message);
@@ -108,6 +109,11 @@ describe('register entry: the standard OpenTelemetry variables', () => {
     const run = start({ ...ON, OTEL_PROPAGATORS: 'tracecontext,baggage,b3multi,xray', LANGSMITH_OTEL_FILE: path.join(cwd, 'p.jsonl') });
     expect(run.status).toBe(0);
     expect(run.app?.headers).toEqual(expect.arrayContaining(['traceparent', 'x-b3-traceid', 'x-b3-spanid', 'x-amzn-trace-id']));
+  });
+
+  it('OTEL_LOG_LEVEL=none: a good value, the bridge runs (its own lines silenced)', () => {
+    const run = start({ ...ON, OTEL_LOG_LEVEL: 'NONE', LANGSMITH_OTEL_FILE: path.join(cwd, 'log.jsonl') });
+    expect({ status: run.status, registered: run.app?.registered }).toEqual({ status: 0, registered: true });
   });
 
   it('OTEL_ENABLED=true alone does not switch the bridge on, and the line says why', () => {

@@ -326,7 +326,11 @@ function configureLogging(env: Record<string, string | undefined>): void {
   if (!value) return;
   notices.configure({ enabled: false });
   if (value === 'NONE') return;
-  const level = (DiagLogLevel as unknown as Record<string, number | undefined>)[value] ?? DiagLogLevel.INFO;
+  const level = (DiagLogLevel as unknown as Record<string, number | undefined>)[value];
+  // OTel JS warns and uses INFO for an unknown level; a configuration error here, as every other setting.
+  if (level === undefined) {
+    throw new BridgeConfigError(`OTEL_LOG_LEVEL=${env.OTEL_LOG_LEVEL}: set one of none, error, warn, info, debug, verbose, all.`);
+  }
   const apiGlobal = (globalThis as Record<symbol, { diag?: unknown } | undefined>)[Symbol.for('opentelemetry.js.api.1')];
   if (apiGlobal?.diag === undefined) diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true });
 }
