@@ -5,7 +5,7 @@
  * langsmith SDK's variable names, and every missing package named at once.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,11 @@ beforeAll(() => {
     path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.json'),
     '--outDir', path.join(full, 'dist/esm'), '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false',
   ], { stdio: 'pipe' });
+  execFileSync(process.execPath, [
+    path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.cjs.json'),
+    '--outDir', path.join(full, 'dist/cjs'), '--declaration', 'false', '--sourceMap', 'false',
+  ], { stdio: 'pipe' });
+  writeFileSync(path.join(full, 'dist/cjs/package.json'), JSON.stringify({ type: 'commonjs' }) + '\n'); // as scripts/build.mjs
   symlinkSync(path.join(REPO, 'node_modules'), path.join(full, 'node_modules'), 'dir');
   cpSync(path.join(REPO, 'package.json'), path.join(full, 'package.json'));
   // The same build beside a node_modules without LEFT_OUT (each other package linked in).
@@ -57,8 +62,9 @@ span.end();
 console.log(JSON.stringify({ registered: globalThis[Symbol.for('langsmith-otel-bridge.registered')] !== undefined, headers: Object.keys(headers).sort() }));
 `;
 
-function start(env: Record<string, string>, build: 'full' | 'partial' = 'full') {
-  const run = spawnSync(process.execPath, ['--import', path.join(own, build, 'dist/esm/register.js'), '-e', APP], {
+function start(env: Record<string, string>, build: 'full' | 'partial' | 'cjs' = 'full') {
+  const entry = build === 'cjs' ? ['-r', path.join(own, 'full', 'dist/cjs/register-cjs.js')] : ['--import', path.join(own, build, 'dist/esm/register.js')];
+  const run = spawnSync(process.execPath, [...entry, '-e', APP], {
     cwd,
     encoding: 'utf8',
     timeout: 60_000,
@@ -109,6 +115,7 @@ describe('register entry: the standard OpenTelemetry variables', () => {
     const run = start({ ...ON, OTEL_PROPAGATORS: 'tracecontext,baggage,b3multi,xray', LANGSMITH_OTEL_FILE: path.join(cwd, 'p.jsonl') });
     expect(run.status).toBe(0);
     expect(run.app?.headers).toEqual(expect.arrayContaining(['traceparent', 'x-b3-traceid', 'x-b3-spanid', 'x-amzn-trace-id']));
+    expect(run.stderr).toMatch(/inbound context trusted from no caller \(new roots\); also propagating b3multi, xray$/);
   });
 
   it('OTEL_LOG_LEVEL=none: a good value, the bridge runs (its own lines silenced)', () => {
@@ -125,6 +132,26 @@ describe('register entry: the standard OpenTelemetry variables', () => {
   it('LANGCHAIN_TRACING_MODE=otel switches it on, as the langsmith SDK reads it', () => {
     const run = start({ LANGCHAIN_TRACING_MODE: 'otel', LANGSMITH_OTEL_FILE: path.join(cwd, 'lc.jsonl') });
     expect({ status: run.status, registered: run.app?.registered }).toEqual({ status: 0, registered: true });
+  });
+});
+
+describe('the CommonJS entry (`node -r`) reads the same variables', () => {
+  it('OTEL_SDK_DISABLED=true: nothing set up and the app runs (with ENABLED, -r alone stops the process)', () => {
+    const run = start({ ...ON, OTEL_SDK_DISABLED: 'true' }, 'cjs');
+    expect(run.stderr).toBe('langsmith-otel-bridge: OTEL_SDK_DISABLED=true: nothing set up (no tracer provider, propagator or instrumentation)');
+    expect({ status: run.status, app: run.app }).toEqual({ status: 0, app: { registered: false, headers: [] } });
+  });
+
+  it('OTEL_SDK_DISABLED=yes: exit 1 and one line', () => {
+    const run = start({ OTEL_SDK_DISABLED: 'yes' }, 'cjs');
+    expect(run.stderr).toMatch(/^langsmith-otel-bridge: OTEL_SDK_DISABLED=yes: set true or false/);
+    expect(run.status).toBe(1);
+  });
+
+  it('OTEL_ENABLED=true: not enabled, and the line says why', () => {
+    const run = start({ OTEL_ENABLED: 'true' }, 'cjs');
+    expect(run.stderr).toMatch(/OTEL_ENABLED is the langsmith SDK's legacy OTel-mode flag/);
+    expect(run.status).toBe(0);
   });
 });
 

@@ -321,7 +321,8 @@ export function describeDestinations(config: ResolvedConfig): string {
   if (config.printTrees) parts.push('terminal trees');
   const trust =
     config.trust === true ? 'all callers' : config.trust === false ? 'no caller (new roots)' : 'callers matching the trust policy';
-  return `langsmith-otel-bridge: ${config.serviceName} → ${parts.join(' + ') || 'nowhere'}; inbound context trusted from ${trust}`;
+  const formats = config.propagators.length > 0 ? `; also propagating ${config.propagators.join(', ')}` : '';
+  return `langsmith-otel-bridge: ${config.serviceName} → ${parts.join(' + ') || 'nowhere'}; inbound context trusted from ${trust}${formats}`;
 }
 
 type Read = (name: string) => string | undefined;
