@@ -6,15 +6,20 @@
  * "Configuration"). A wrong setting stops the process with a message that
  * says what to set. ESM only: it must finish before the app starts.
  */
-import { isBridgeEnabled, parseBoolean } from './setup/config.js';
+import { isBridgeEnabled, isSdkDisabled, notEnabledLine, parseBoolean } from './setup/config.js';
 import { BridgeConfigError, registerLangSmithBridge } from './setup/register.js';
 
 try {
-  if (isBridgeEnabled(process.env)) {
+  const quiet = () => parseBoolean(process.env.LANGSMITH_OTEL_QUIET, 'LANGSMITH_OTEL_QUIET') === true;
+  // OTel spec: OTEL_SDK_DISABLED=true sets nothing up (the API stays no-op), whatever else is set.
+  const disabled = isSdkDisabled(process.env);
+  if (disabled) {
+    if (!quiet()) process.stderr.write('langsmith-otel-bridge: OTEL_SDK_DISABLED=true: nothing set up (no tracer provider, propagator or instrumentation)\n');
+  } else if (isBridgeEnabled(process.env)) {
     const bridge = await registerLangSmithBridge();
     flushOnSignals(() => bridge.shutdown(), bridge.config.shutdownTimeoutMillis);
-  } else if (parseBoolean(process.env.LANGSMITH_OTEL_QUIET, 'LANGSMITH_OTEL_QUIET') !== true) {
-    process.stderr.write('langsmith-otel-bridge: not enabled (set LANGSMITH_OTEL_ENABLED=true to trace this process)\n');
+  } else if (!quiet()) {
+    process.stderr.write(notEnabledLine(process.env) + '\n');
   }
 } catch (err) {
   if (err instanceof BridgeConfigError) {

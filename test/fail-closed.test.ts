@@ -151,9 +151,13 @@ describe('one boolean parser for every boolean variable', () => {
     expect(parseBoolean('  ', 'X')).toBeUndefined();
   });
 
-  describe.each(['LANGSMITH_OTEL_ENABLED', 'OTEL_ENABLED'])('%s', (name) => {
+  describe.each(['LANGSMITH_OTEL_ENABLED'])('%s', (name) => {
     it.each(WORDS)('%j → %s', (value, expected) => expect(isBridgeEnabled({ [name]: value })).toBe(expected));
     it.each(INVALID)('%j → error', (value) => expect(() => isBridgeEnabled({ [name]: value })).toThrow(`${name}=${value}`));
+  });
+  // Issue 12: OTEL_ENABLED is the langsmith SDK's legacy OTel-mode flag, not an OpenTelemetry variable.
+  it.each(['true', 'on', 'maybe'])('OTEL_ENABLED=%s neither switches the bridge on nor is read as a setting', (value) => {
+    expect(isBridgeEnabled({ OTEL_ENABLED: value })).toBe(false);
   });
 
   describe.each([
@@ -175,7 +179,6 @@ describe('the langsmith SDK hears the same boolean as the bridge', () => {
   it.each([
     ['LANGSMITH_OTEL_ENABLED=1', { LANGSMITH_OTEL_ENABLED: '1' }, 'otel'],
     ['LANGSMITH_OTEL_ENABLED=YES', { LANGSMITH_OTEL_ENABLED: 'YES' }, 'otel'],
-    ['OTEL_ENABLED=on', { OTEL_ENABLED: 'on' }, 'otel'],
     ['LANGSMITH_OTEL_ENABLED=true (the SDK reads it itself)', { LANGSMITH_OTEL_ENABLED: 'true' }, undefined],
     ['an explicit LANGSMITH_TRACING_MODE is left alone', { LANGSMITH_OTEL_ENABLED: 'yes', LANGSMITH_TRACING_MODE: 'langsmith' }, 'langsmith'],
   ] as const)('%s', async (_rule, vars, mode) => {

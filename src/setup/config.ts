@@ -10,9 +10,28 @@ import { anyTrust, trustedNetworks, trustHeaderToken, type NetworkTrust } from '
 export { BridgeConfigError };
 
 export interface BridgeOptions {
-  /** Service name on every span's resource. Env: OTEL_SERVICE_NAME. Default: `unknown_service:node`. */
+  /**
+   * Service name on every span's resource. Env: OTEL_SERVICE_NAME, else
+   * `service.name` in OTEL_RESOURCE_ATTRIBUTES. Default: `unknown_service:node`.
+   */
   serviceName?: string;
-  /** LangSmith project for traces that start here. Env: LANGSMITH_PROJECT. Default `default`. */
+  /**
+   * More resource attributes (they also show as run metadata). Env:
+   * OTEL_RESOURCE_ATTRIBUTES = `key=value,key2=value2`, values percent-decoded.
+   * The option's keys win over the environment's.
+   */
+  resourceAttributes?: Record<string, string>;
+  /**
+   * Header formats carried besides the bridge's own (`traceparent`,
+   * `tracestate`, `baggage`, `langsmith-trace`, always on). Env:
+   * OTEL_PROPAGATORS (`tracecontext`, `baggage`, `b3`, `b3multi`, `jaeger`,
+   * `xray`, `none`). Each needs its OpenTelemetry package (optional peers).
+   */
+  propagators?: ExtraPropagatorName[];
+  /**
+   * LangSmith project for traces that start here. Env: LANGSMITH_PROJECT >
+   * LANGCHAIN_PROJECT > LANGCHAIN_SESSION (the `langsmith` SDK's order). Default `default`.
+   */
   project?: string;
   /**
    * Whose inbound context to continue. Env: LANGSMITH_OTEL_TRUST = `false`
@@ -32,7 +51,8 @@ export interface BridgeOptions {
    */
   otlp?: false | { url?: string; headers?: Record<string, string>; protocol?: OtlpProtocol };
   /**
-   * Direct LangSmith ingest through the `langsmith` Client. Env:
+   * Direct LangSmith ingest through the `langsmith` Client. Env (each
+   * LANGSMITH_X, else LANGCHAIN_X, as the `langsmith` SDK reads them):
    * LANGSMITH_API_KEY, LANGSMITH_ENDPOINT, LANGSMITH_WORKSPACE_ID. Used when
    * an API key is set and no OTLP endpoint is (a collector forwards to
    * LangSmith itself; both would record every run twice).
@@ -94,12 +114,27 @@ const SAMPLERS: readonly SamplerName[] = [
   'parentbased_traceidratio',
 ];
 
+/** OTEL_PROPAGATORS names the bridge composes with its own headers, and the package of each. */
+export type ExtraPropagatorName = 'b3' | 'b3multi' | 'jaeger' | 'xray';
+export const PROPAGATOR_PACKAGES: Readonly<Record<ExtraPropagatorName, string>> = {
+  b3: '@opentelemetry/propagator-b3',
+  b3multi: '@opentelemetry/propagator-b3',
+  jaeger: '@opentelemetry/propagator-jaeger',
+  xray: '@opentelemetry/propagator-aws-xray',
+};
+/** The bridge's own formats: always on, whether OTEL_PROPAGATORS lists them or not. */
+const OWN_PROPAGATORS: readonly string[] = ['tracecontext', 'baggage'];
+
 /** OTEL_EXPORTER_OTLP_PROTOCOL values (the OTel spec's names); see otlp-exporter.ts. */
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 export const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
 
 export interface ResolvedConfig {
   serviceName: string;
+  /** The resource: OTEL_RESOURCE_ATTRIBUTES and the option, `service.name` = serviceName. */
+  resourceAttributes: Record<string, string>;
+  /** Formats composed with the bridge's propagator (empty: the bridge alone). */
+  propagators: ExtraPropagatorName[];
   project: string;
   trust: boolean | TrustPolicy;
   /** Present when trust includes CIDR blocks: the HTTP instrumentation hook. */
@@ -126,21 +161,52 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
 export const DEFAULT_FILE = '.langsmith-otel/runs.jsonl';
 
 /**
- * LANGSMITH_OTEL_ENABLED (or OTEL_ENABLED, or LangSmith's
- * LANGSMITH_TRACING_MODE=otel) switches the register entry on. A value that
- * is not a boolean is a BridgeConfigError.
+ * LANGSMITH_OTEL_ENABLED (or LangSmith's LANGSMITH_TRACING_MODE=otel, also
+ * spelled LANGCHAIN_TRACING_MODE as the `langsmith` SDK reads it) switches the
+ * register entry on. A value that is not a boolean, or a tracing mode other
+ * than `otel`/`langsmith`, is a BridgeConfigError. OTEL_ENABLED (the SDK's
+ * legacy OTel-mode flag, not an OpenTelemetry variable) does not switch it on.
  */
 export function isBridgeEnabled(env: Record<string, string | undefined>): boolean {
-  const name = nonEmpty(env.LANGSMITH_OTEL_ENABLED) !== undefined ? 'LANGSMITH_OTEL_ENABLED' : 'OTEL_ENABLED';
-  return parseBoolean(nonEmpty(env[name]), name) === true || (env.LANGSMITH_TRACING_MODE ?? '').trim().toLowerCase() === 'otel';
+  const enabled = parseBoolean(nonEmpty(env.LANGSMITH_OTEL_ENABLED), 'LANGSMITH_OTEL_ENABLED') === true;
+  return tracingMode(env) === 'otel' || enabled;
+}
+
+/** The register entry's line when the bridge is off; it says why OTEL_ENABLED did not switch it on. */
+export function notEnabledLine(env: Record<string, string | undefined>): string {
+  const legacy = isBooleanWord(env.OTEL_ENABLED) === true
+    ? '; OTEL_ENABLED is the langsmith SDK\'s legacy OTel-mode flag and does not switch the bridge on'
+    : '';
+  return `langsmith-otel-bridge: not enabled (set LANGSMITH_OTEL_ENABLED=true to trace this process${legacy})`;
+}
+
+/** LANGSMITH_TRACING_MODE || LANGCHAIN_TRACING_MODE, as the `langsmith` SDK resolves it (`otel` | `langsmith`). */
+function tracingMode(env: Record<string, string | undefined>): 'otel' | 'langsmith' | undefined {
+  const name = nonEmpty(env.LANGSMITH_TRACING_MODE) !== undefined ? 'LANGSMITH_TRACING_MODE' : 'LANGCHAIN_TRACING_MODE';
+  const value = nonEmpty(env[name])?.trim().toLowerCase();
+  if (value === undefined || value === 'otel' || value === 'langsmith') return value;
+  throw new BridgeConfigError(`${name}=${env[name]}: set otel or langsmith (the langsmith SDK accepts no other value).`);
+}
+
+/**
+ * OTEL_SDK_DISABLED, as the OpenTelemetry environment specification reads
+ * it: `true` (any case) disables the SDK, `false`, empty or unset does not.
+ * Any other value (the spec warns and reads false) is a BridgeConfigError:
+ * `1` or `yes` would otherwise leave the process traced by surprise.
+ */
+export function isSdkDisabled(env: Record<string, string | undefined>): boolean {
+  const value = env.OTEL_SDK_DISABLED?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new BridgeConfigError(`OTEL_SDK_DISABLED=${env.OTEL_SDK_DISABLED}: set true or false (the OpenTelemetry specification reads no other value).`);
 }
 
 const TRUE_WORDS: ReadonlySet<string> = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS: ReadonlySet<string> = new Set(['false', '0', 'no', 'off']);
 
 /**
- * The one parser for every boolean variable (LANGSMITH_OTEL_ENABLED,
- * OTEL_ENABLED, LANGSMITH_OTEL_TRUST, LANGSMITH_OTEL_PRINT,
+ * The one parser for the bridge's boolean variables (LANGSMITH_OTEL_ENABLED,
+ * LANGSMITH_OTEL_TRUST, LANGSMITH_OTEL_PRINT,
  * LANGSMITH_OTEL_QUIET): `true/false/1/0/yes/no/on/off`, case-insensitive,
  * surrounding whitespace ignored; unset or empty is `undefined`; anything
  * else is a BridgeConfigError naming the variable.
@@ -209,9 +275,17 @@ export function resolveConfig(options: BridgeOptions = {}): ResolvedConfig {
   const shutdownTimeoutMillis =
     options.shutdownTimeoutMillis ?? positiveInt(read('LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS'), 'LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS') ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
 
+  const resourceAttributes = { ...parseResourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES), ...options.resourceAttributes };
+  // OTel spec: OTEL_SERVICE_NAME wins over service.name in OTEL_RESOURCE_ATTRIBUTES.
+  const serviceName = options.serviceName ?? read('OTEL_SERVICE_NAME') ?? resourceAttributes['service.name'] ?? 'unknown_service:node';
+  resourceAttributes['service.name'] = serviceName;
+
   return {
-    serviceName: options.serviceName ?? read('OTEL_SERVICE_NAME') ?? 'unknown_service:node',
-    project: options.project ?? read('LANGSMITH_PROJECT') ?? 'default',
+    serviceName,
+    resourceAttributes,
+    propagators: resolvePropagators(options.propagators, env.OTEL_PROPAGATORS),
+    // The langsmith SDK's order (utils/project.js): LANGSMITH_PROJECT || LANGCHAIN_PROJECT, then LANGCHAIN_SESSION.
+    project: options.project ?? read('LANGSMITH_PROJECT') ?? read('LANGCHAIN_PROJECT') ?? read('LANGCHAIN_SESSION') ?? 'default',
     trust,
     networkTrust,
     traceparentOnly,
@@ -247,7 +321,8 @@ export function describeDestinations(config: ResolvedConfig): string {
   if (config.printTrees) parts.push('terminal trees');
   const trust =
     config.trust === true ? 'all callers' : config.trust === false ? 'no caller (new roots)' : 'callers matching the trust policy';
-  return `langsmith-otel-bridge: ${config.serviceName} → ${parts.join(' + ') || 'nowhere'}; inbound context trusted from ${trust}`;
+  const formats = config.propagators.length > 0 ? `; also propagating ${config.propagators.join(', ')}` : '';
+  return `langsmith-otel-bridge: ${config.serviceName} → ${parts.join(' + ') || 'nowhere'}; inbound context trusted from ${trust}${formats}`;
 }
 
 type Read = (name: string) => string | undefined;
@@ -304,9 +379,10 @@ function resolveLangSmith(option: BridgeOptions['langsmith'], read: Read): Resol
   }
   const apiUrl = option?.apiUrl ?? read('LANGSMITH_ENDPOINT') ?? read('LANGCHAIN_ENDPOINT');
   if (apiUrl !== undefined && !/^https?:\/\/[^/]/.test(apiUrl)) {
-    throw new BridgeConfigError(`LANGSMITH_ENDPOINT=${apiUrl} is not an http(s) URL, e.g. https://eu.api.smith.langchain.com.`);
+    const name = option?.apiUrl !== undefined ? 'langsmith.apiUrl' : read('LANGSMITH_ENDPOINT') !== undefined ? 'LANGSMITH_ENDPOINT' : 'LANGCHAIN_ENDPOINT';
+    throw new BridgeConfigError(`${name}=${apiUrl} is not an http(s) URL, e.g. https://eu.api.smith.langchain.com.`);
   }
-  return { apiKey, apiUrl, workspaceId: option?.workspaceId ?? read('LANGSMITH_WORKSPACE_ID') };
+  return { apiKey, apiUrl, workspaceId: option?.workspaceId ?? read('LANGSMITH_WORKSPACE_ID') ?? read('LANGCHAIN_WORKSPACE_ID') };
 }
 
 function resolveTrust(
@@ -382,4 +458,58 @@ function parseHeaders(value: string | undefined, name: string): Record<string, s
     headers[pair.slice(0, eq).trim()] = decoded;
   }
   return headers;
+}
+
+/**
+ * OTEL_RESOURCE_ATTRIBUTES, as the OTel spec defines it: `key=value` pairs,
+ * comma-separated, values percent-decoded, surrounding spaces trimmed. Where
+ * the spec discards the whole value on an error (and OTel JS logs it at
+ * debug level), the bridge stops with a BridgeConfigError naming the pair.
+ */
+export function parseResourceAttributes(value: string | undefined): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  if (value === undefined || value.trim() === '') return attributes;
+  for (const pair of value.split(',')) {
+    if (pair.trim() === '') continue;
+    const eq = pair.indexOf('=');
+    const key = eq < 0 ? '' : pair.slice(0, eq).trim();
+    if (key === '') {
+      throw new BridgeConfigError(`OTEL_RESOURCE_ATTRIBUTES: "${pair.trim()}" is not key=value; e.g. OTEL_RESOURCE_ATTRIBUTES=deployment.environment=prod,team=search.`);
+    }
+    try {
+      attributes[key] = decodeURIComponent(pair.slice(eq + 1).trim());
+    } catch {
+      throw new BridgeConfigError(`OTEL_RESOURCE_ATTRIBUTES: the value of ${key} has a broken %-escape (write a comma as %2C, a percent sign as %25).`);
+    }
+  }
+  return attributes;
+}
+
+/**
+ * OTEL_PROPAGATORS. `tracecontext` and `baggage` are the bridge's own
+ * (always on: it is the only writer of traceparent, tracestate, baggage and
+ * langsmith-trace); `b3`, `b3multi`, `jaeger`, `xray` are composed with it;
+ * `none` (alone) means the bridge's headers only. OTel JS warns about an
+ * unknown name and drops it; here it is a BridgeConfigError naming it, as
+ * every other setting.
+ */
+function resolvePropagators(option: ExtraPropagatorName[] | undefined, value: string | undefined): ExtraPropagatorName[] {
+  const fromOption = option !== undefined;
+  const names = fromOption ? option.map(String) : (value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const label = fromOption ? 'propagators' : 'OTEL_PROPAGATORS';
+  const known = [...OWN_PROPAGATORS, ...Object.keys(PROPAGATOR_PACKAGES), 'none'];
+  const extras: ExtraPropagatorName[] = [];
+  for (const name of names) {
+    if (!known.includes(name)) {
+      throw new BridgeConfigError(
+        `${label}: "${name}" is not a propagator the bridge composes; use ${known.join(', ')} ` +
+          '(tracecontext and baggage are the bridge\'s own and always on).',
+      );
+    }
+    if (name === 'none' && names.length > 1) {
+      throw new BridgeConfigError(`${label}=${names.join(',')}: none cannot be combined with other propagators.`);
+    }
+    if (name in PROPAGATOR_PACKAGES && !extras.includes(name as ExtraPropagatorName)) extras.push(name as ExtraPropagatorName);
+  }
+  return extras;
 }

@@ -15,21 +15,49 @@
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
-import { context, diag, DiagConsoleLogger, DiagLogLevel, propagation, trace, type TracerProvider } from '@opentelemetry/api';
+import {
+  context,
+  diag,
+  DiagConsoleLogger,
+  DiagLogLevel,
+  propagation,
+  trace,
+  type Context,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import { notices } from '../notices.js';
 import { LangSmithSpanProcessor, type SpanExporterLike } from '../processor/LangSmithSpanProcessor.js';
-import { LangSmithPropagator } from '../propagator/LangSmithPropagator.js';
+import { LangSmithPropagator, type TrustPolicy } from '../propagator/LangSmithPropagator.js';
 import { JsonlFileSink } from '../sinks/jsonl-file.js';
 import { enableLangSmithOtelMode, flushLangSmithSdk } from './langsmith-sdk.js';
-import { createOtlpExporter } from './otlp-exporter.js';
+import { createOtlpExporter, OTLP_EXPORTER_PACKAGES } from './otlp-exporter.js';
 import { LangSmithClientSink } from '../sinks/langsmith-client.js';
 import { TreePrinterSink } from '../sinks/tree-printer.js';
 import type { RunSink } from '../sinks/types.js';
-import { BridgeConfigError, describeDestinations, resolveConfig, type BridgeOptions, type ResolvedConfig } from './config.js';
+import {
+  BridgeConfigError,
+  describeDestinations,
+  PROPAGATOR_PACKAGES,
+  resolveConfig,
+  type BridgeOptions,
+  type ExtraPropagatorName,
+  type ResolvedConfig,
+} from './config.js';
 
 export interface LangSmithBridgeComponents {
   config: ResolvedConfig;
+  /** The bridge's own propagator (traceparent, tracestate, baggage, langsmith-trace). */
   propagator: LangSmithPropagator;
+  /**
+   * The propagator to register: `propagator` itself, or, when
+   * OTEL_PROPAGATORS (option `propagators`) names b3/b3multi/jaeger/xray,
+   * those composed with it (the bridge the only writer of its headers, its
+   * extract preferred).
+   */
+  textMapPropagator: TextMapPropagator;
   spanProcessor: LangSmithSpanProcessor;
   /** HTTP server/client and fetch instrumentation, not yet enabled. */
   instrumentations: Array<{ enable(): void; disable(): void; setTracerProvider(provider: TracerProvider): void }>;
@@ -54,7 +82,13 @@ export interface LangSmithBridge extends LangSmithBridgeComponents {
 
 export async function createLangSmithBridge(options: BridgeOptions = {}): Promise<LangSmithBridgeComponents> {
   const config = resolveConfig(options);
+  return build(config, await loadPackages(config, false));
+}
+
+async function build(config: ResolvedConfig, packages: Packages): Promise<LangSmithBridgeComponents> {
   const propagator = new LangSmithPropagator({ trust: config.trust, traceparentOnly: config.traceparentOnly });
+  const extras = config.propagators.map((name) => makeExtraPropagator(name, packages.get(PROPAGATOR_PACKAGES[name])));
+  const textMapPropagator = extras.length === 0 ? propagator : new ComposedPropagator(propagator, config.trust, extras);
 
   const sinks: RunSink[] = [];
   if (config.langsmith) sinks.push(new LangSmithClientSink(config.langsmith));
@@ -75,22 +109,73 @@ export async function createLangSmithBridge(options: BridgeOptions = {}): Promis
 
   const instrumentations: LangSmithBridgeComponents['instrumentations'] = [];
   if (config.instrumentHttp) {
-    const { HttpInstrumentation } = await load<typeof import('@opentelemetry/instrumentation-http')>(
-      '@opentelemetry/instrumentation-http',
-      'HTTP instrumentation (instrumentHttp: false to skip)',
-    );
+    const { HttpInstrumentation } = packages.get('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
     const httpConfig = config.networkTrust ? config.networkTrust.instrumentationConfig({}) : {};
     instrumentations.push(new HttpInstrumentation(httpConfig));
   }
   if (config.instrumentFetch) {
-    const { UndiciInstrumentation } = await load<typeof import('@opentelemetry/instrumentation-undici')>(
-      '@opentelemetry/instrumentation-undici',
-      'fetch instrumentation (instrumentFetch: false to skip)',
-    );
+    const { UndiciInstrumentation } = packages.get('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
     instrumentations.push(new UndiciInstrumentation());
   }
-  return { config, propagator, spanProcessor, instrumentations };
+  return { config, propagator, textMapPropagator, spanProcessor, instrumentations };
 }
+
+type Packages = Map<string, Record<string, unknown>>;
+
+/**
+ * Every package the configuration needs, loaded up front: the ones that are
+ * not installed are named together, with the one install command (issue 12),
+ * rather than one per start.
+ */
+async function loadPackages(config: ResolvedConfig, register: boolean): Promise<Packages> {
+  const needed = new Map<string, string>(); // package → what needs it
+  const need = (name: string, purpose: string) => needed.set(name, needed.has(name) ? `${needed.get(name)}, ${purpose}` : purpose);
+  if (config.otlp) need(OTLP_EXPORTER_PACKAGES[config.otlp.protocol], `OTLP export (${config.otlp.protocol})`);
+  if (config.langsmith) need('langsmith', 'direct LangSmith ingest (LANGSMITH_API_KEY)');
+  if (config.instrumentHttp) need('@opentelemetry/instrumentation-http', 'HTTP instrumentation (instrumentHttp: false to skip)');
+  if (config.instrumentFetch) need('@opentelemetry/instrumentation-undici', 'fetch instrumentation (instrumentFetch: false to skip)');
+  for (const name of config.propagators) need(PROPAGATOR_PACKAGES[name], `OTEL_PROPAGATORS=${name}`);
+  if (register) {
+    need('@opentelemetry/context-async-hooks', 'context propagation');
+    need('@opentelemetry/resources', 'the service resource');
+  }
+  const names = [...needed.keys()];
+  const results = await Promise.allSettled(names.map((name) => import(name) as Promise<Record<string, unknown>>));
+  const packages: Packages = new Map();
+  const missing: string[] = [];
+  const broken: string[] = [];
+  results.forEach((result, i) => {
+    const name = names[i]!;
+    if (result.status === 'fulfilled') packages.set(name, result.value);
+    else if (isNotInstalled(result.reason, name)) missing.push(name);
+    else broken.push(`${name} (${needed.get(name)}) failed to load: ${(result.reason as Error)?.message ?? String(result.reason)}`);
+  });
+  if (register) {
+    const sdk = await loadTraceSdk().catch((err: unknown) => {
+      if (!isNotInstalled(err, '@opentelemetry/sdk-trace-base')) broken.push(`@opentelemetry/sdk-trace-base failed to load: ${(err as Error).message}`);
+      else missing.push('@opentelemetry/sdk-trace-base');
+      return undefined;
+    });
+    if (sdk) packages.set(TRACE_SDK, sdk as unknown as Record<string, unknown>);
+  }
+  if (broken.length > 0) throw new BridgeConfigError(broken.join('; '));
+  if (missing.length > 0) {
+    const purposes = missing.map((name) => `${name} (${needed.get(name) ?? 'the tracer provider'})`);
+    throw new BridgeConfigError(
+      `this configuration needs packages that are not installed: ${purposes.join(', ')} — npm install ${missing.join(' ')} ` +
+        '(pin them to your SDK line, see README "Install")',
+    );
+  }
+  return packages;
+}
+
+function isNotInstalled(err: unknown, name: string): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const message = String((err as Error | undefined)?.message ?? '');
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(name);
+}
+
+const TRACE_SDK = '\0trace-sdk';
 
 /**
  * One registry for the process, shared by the ESM and CommonJS builds (two
@@ -107,17 +192,16 @@ export function getRegisteredBridge(): LangSmithBridge | undefined {
 
 export async function registerLangSmithBridge(options: BridgeOptions = {}): Promise<LangSmithBridge> {
   configureLogging(options.env ?? process.env);
-  const components = await createLangSmithBridge(options);
-  const { config, propagator, spanProcessor, instrumentations } = components;
-
-  const [{ AsyncLocalStorageContextManager }, sdk, { resourceFromAttributes }] = await Promise.all([
-    load<typeof import('@opentelemetry/context-async-hooks')>('@opentelemetry/context-async-hooks', 'context propagation'),
-    loadTraceSdk(),
-    load<typeof import('@opentelemetry/resources')>('@opentelemetry/resources', 'the service resource'),
-  ]);
+  const config = resolveConfig(options);
+  const packages = await loadPackages(config, true);
+  const components = await build(config, packages);
+  const { textMapPropagator, spanProcessor, instrumentations } = components;
+  const { AsyncLocalStorageContextManager } = packages.get('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+  const { resourceFromAttributes } = packages.get('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const sdk = packages.get(TRACE_SDK) as unknown as TraceSdk;
 
   const provider = new sdk.Provider({
-    resource: resourceFromAttributes({ 'service.name': config.serviceName }),
+    resource: resourceFromAttributes(config.resourceAttributes),
     sampler: makeSampler(sdk, config),
     spanProcessors: [spanProcessor as never],
   });
@@ -125,11 +209,11 @@ export async function registerLangSmithBridge(options: BridgeOptions = {}): Prom
   if (!trace.setGlobalTracerProvider(provider)) {
     throw new BridgeConfigError(
       'registerLangSmithBridge: a global tracer provider is already registered (NodeSDK?). Use ' +
-        'createLangSmithBridge() and pass its propagator, spanProcessor and instrumentations to your own setup.',
+        'createLangSmithBridge() and pass its textMapPropagator, spanProcessor and instrumentations to your own setup.',
     );
   }
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(propagator);
+  propagation.setGlobalPropagator(textMapPropagator);
   // The langsmith SDK's OTel mode: traceable() runs become spans of this provider (no-op without `langsmith`).
   if (config.langsmithOtelMode) await enableLangSmithOtelMode(provider);
   for (const instrumentation of instrumentations) {
@@ -246,7 +330,11 @@ function configureLogging(env: Record<string, string | undefined>): void {
   if (!value) return;
   notices.configure({ enabled: false });
   if (value === 'NONE') return;
-  const level = (DiagLogLevel as unknown as Record<string, number | undefined>)[value] ?? DiagLogLevel.INFO;
+  const level = (DiagLogLevel as unknown as Record<string, number | undefined>)[value];
+  // OTel JS warns and uses INFO for an unknown level; a configuration error here, as every other setting.
+  if (level === undefined) {
+    throw new BridgeConfigError(`OTEL_LOG_LEVEL=${env.OTEL_LOG_LEVEL}: set one of none, error, warn, info, debug, verbose, all.`);
+  }
   const apiGlobal = (globalThis as Record<symbol, { diag?: unknown } | undefined>)[Symbol.for('opentelemetry.js.api.1')];
   if (apiGlobal?.diag === undefined) diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true });
 }
@@ -291,7 +379,7 @@ async function loadTraceSdk(): Promise<TraceSdk> {
   } catch {
     // not installed: the 2.x line
   }
-  const m = (await load<Record<string, unknown>>('@opentelemetry/sdk-trace-base', 'the tracer provider'));
+  const m = (await import('@opentelemetry/sdk-trace-base')) as unknown as Record<string, unknown>;
   return { ...m, Provider: m.BasicTracerProvider } as unknown as TraceSdk;
 }
 
@@ -317,11 +405,87 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-async function load<T>(name: string, purpose: string): Promise<T> {
-  try {
-    return (await import(name)) as T;
-  } catch (err) {
-    throw new BridgeConfigError(`${purpose} needs the package ${name}: npm install ${name} (${(err as Error).message})`);
+
+/** An OTel propagator of the format `name`, from its (already loaded) package. */
+function makeExtraPropagator(name: ExtraPropagatorName, m: Record<string, unknown> | undefined): TextMapPropagator {
+  const pkg = m as Record<string, new (config?: unknown) => TextMapPropagator> & { B3InjectEncoding?: Record<string, unknown> };
+  switch (name) {
+    case 'b3':
+      return new pkg.B3Propagator!({ injectEncoding: pkg.B3InjectEncoding!.SINGLE_HEADER });
+    case 'b3multi':
+      return new pkg.B3Propagator!({ injectEncoding: pkg.B3InjectEncoding!.MULTI_HEADER });
+    case 'jaeger':
+      return new pkg.JaegerPropagator!();
+    case 'xray':
+      return new pkg.AWSXRayPropagator!();
+  }
+}
+
+/**
+ * OTEL_PROPAGATORS' other formats composed with the bridge. Not OTel's
+ * CompositePropagator: that one lets every member write every header (the
+ * last `baggage` wins) and extracts from untrusted callers. Here
+ * - inject: the other formats first, through a setter that drops the
+ *   bridge's headers, then the bridge: one writer of traceparent, tracestate,
+ *   baggage and langsmith-trace;
+ * - extract: the other formats only for a caller the bridge's trust policy
+ *   trusts (a B3 header is as much a parent as a traceparent), then the
+ *   bridge on top, so its context wins where both are present.
+ */
+export class ComposedPropagator implements TextMapPropagator {
+  private readonly _own: ReadonlySet<string>;
+  private readonly _fields: string[];
+
+  constructor(
+    private readonly _bridge: LangSmithPropagator,
+    private readonly _trust: boolean | TrustPolicy,
+    private readonly _others: readonly TextMapPropagator[],
+  ) {
+    this._own = new Set(_bridge.fields().map((f) => f.toLowerCase()));
+    this._fields = [...new Set([..._bridge.fields(), ..._others.flatMap((p) => p.fields())])];
+  }
+
+  fields(): string[] {
+    return this._fields.slice();
+  }
+
+  inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
+    const guarded: TextMapSetter = {
+      set: (c, key, value) => {
+        if (!this._own.has(key.toLowerCase())) setter.set(c, key, value);
+      },
+    };
+    for (const other of this._others) {
+      try {
+        other.inject(ctx, carrier, guarded);
+      } catch (err) {
+        diag.debug(`langsmith-otel-bridge: inject: ${String(err)}`);
+      }
+    }
+    this._bridge.inject(ctx, carrier, setter);
+  }
+
+  extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
+    let base = ctx;
+    if (this._trusts(carrier, getter)) {
+      for (const other of this._others) {
+        try {
+          base = other.extract(base, carrier, getter);
+        } catch (err) {
+          diag.debug(`langsmith-otel-bridge: extract: ${String(err)}`);
+        }
+      }
+    }
+    return this._bridge.extract(base, carrier, getter);
+  }
+
+  private _trusts(carrier: unknown, getter: TextMapGetter): boolean {
+    if (typeof this._trust === 'boolean') return this._trust;
+    try {
+      return this._trust(carrier, getter) === true;
+    } catch {
+      return false;
+    }
   }
 }
 
