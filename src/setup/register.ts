@@ -16,6 +16,7 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { context, diag, DiagConsoleLogger, DiagLogLevel, propagation, trace, type TracerProvider } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { notices } from '../notices.js';
 import { LangSmithSpanProcessor, type SpanExporterLike } from '../processor/LangSmithSpanProcessor.js';
 import { LangSmithPropagator } from '../propagator/LangSmithPropagator.js';
@@ -31,8 +32,12 @@ export interface LangSmithBridgeComponents {
   config: ResolvedConfig;
   propagator: LangSmithPropagator;
   spanProcessor: LangSmithSpanProcessor;
-  /** HTTP server/client and fetch instrumentation, not yet enabled. */
-  instrumentations: Array<{ enable(): void; disable(): void; setTracerProvider(provider: TracerProvider): void }>;
+  /**
+   * HTTP server/client and fetch instrumentation, not yet enabled. OTel's own
+   * `Instrumentation` type, so `new NodeSDK({ instrumentations })` accepts it
+   * in a strict TypeScript app (issue 12).
+   */
+  instrumentations: Instrumentation[];
 }
 
 export interface LangSmithBridge extends LangSmithBridgeComponents {

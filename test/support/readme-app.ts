@@ -1,0 +1,103 @@
+/**
+ * One empty app with the README's SDK 2.x install line, installed from the
+ * packed tarball exactly as a user would (issue 12), shared by
+ * test/install.test.ts and test/readme.test.ts: each vitest file runs in its
+ * own process, so the app is built once per tarball and README line, under a
+ * lock, in the OS temp dir, and reused by the other file (and by later runs
+ * while neither changes).
+ *
+ * Besides the install line it holds what the README tells users to add for
+ * the recipes it shows (`@opentelemetry/sdk-node` for the NodeSDK recipe,
+ * `langsmith`), and `@types/node` for the strict TypeScript check.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+// @ts-expect-error -- a plain .mjs script without types
+import { readmeInstallLine, readmeNodeSdkSpec } from '../../scripts/readme-install-line.mjs';
+
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
+/** The README's install line for SDK 2.x, without the package itself. */
+export const installSpecs = (readmeInstallLine as (readme: string, line: string) => string[] | undefined)(README, '2.x');
+/** The README's `@opentelemetry/sdk-node` spec for the 2.x line (the NodeSDK recipe). */
+export const nodeSdkSpec = (readmeNodeSdkSpec as (readme: string, line: string) => string | undefined)(README, '2.x');
+/** What the README says to add for the `langsmith` SDK, and the types a strict TS app has. */
+const EXTRA = ['langsmith', '@types/node@^20'];
+
+const CACHE = path.join(os.tmpdir(), `lob-readme-app-${createHash('sha1').update(ROOT).digest('hex').slice(0, 12)}`);
+const COMPLETE = '.complete';
+const LOCK_STALE_MS = 10 * 60_000;
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * The app's directory: `node_modules` with the tarball and the README's
+ * lines, a `package.json` without `"type"` (so `.js` is CommonJS; the tests
+ * use `.mjs`/`.cjs`/`.mts` names). Tests write their files into a fresh
+ * subdirectory (`scratchDir`), never next to `node_modules`' package.json.
+ */
+export function readmeApp(): string {
+  if (!installSpecs) throw new Error('README.md has no SDK 2.x install line');
+  if (!nodeSdkSpec) throw new Error('README.md names no @opentelemetry/sdk-node version for the 2.x line');
+  mkdirSync(CACHE, { recursive: true });
+  const staging = mkdtempSync(path.join(CACHE, '.pack-'));
+  try {
+    const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', staging], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const specs = [...installSpecs, nodeSdkSpec, ...EXTRA];
+    // npm pack is deterministic (fixed mtimes): an unchanged package and README reuse the app.
+    const key = createHash('sha256').update(readFileSync(path.join(staging, tarball))).update(specs.join(' ')).digest('hex').slice(0, 16);
+    const app = path.join(CACHE, key);
+    const lock = `${app}.lock`;
+    for (;;) {
+      if (existsSync(path.join(app, COMPLETE))) return app;
+      try {
+        mkdirSync(lock);
+        break;
+      } catch {
+        // Another test file is installing it: wait, unless its lock is stale (a killed run).
+        try {
+          if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+        } catch {
+          // gone meanwhile
+        }
+        sleep(500);
+      }
+    }
+    try {
+      if (existsSync(path.join(app, COMPLETE))) return app;
+      rmSync(app, { recursive: true, force: true });
+      const scratch = mkdtempSync(path.join(CACHE, '.app-'));
+      renameSync(path.join(staging, tarball), path.join(scratch, tarball));
+      writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'readme-app', private: true, version: '1.0.0' }));
+      const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `./${tarball}`, ...specs], {
+        cwd: scratch,
+        encoding: 'utf8',
+        timeout: 280_000,
+      });
+      if (install.status !== 0) throw new Error(`npm install of the README lines failed:\n${install.stderr}`);
+      writeFileSync(path.join(scratch, COMPLETE), new Date().toISOString());
+      renameSync(scratch, app);
+      return app;
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** A fresh directory inside the app (its node_modules resolve from there). */
+export function scratchDir(app: string, name: string): string {
+  return mkdtempSync(path.join(app, `${name}-`));
+}
+
+/** The version of a package installed in the app. */
+export function installedVersion(app: string, name: string): string {
+  return (JSON.parse(readFileSync(path.join(app, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
