@@ -146,12 +146,19 @@ function sdkFeatureUnavailable(feature: string, message: string): void {
  * those the bridge would be on and the SDK's runs would go to REST. Say the
  * same to the SDK, through its own LANGSMITH_TRACING_MODE, before its shared
  * Client reads the mode. An explicit LANGSMITH_TRACING_MODE is left alone.
+ *
+ * langsmith before 0.4 reads only `OTEL_ENABLED=true` (0.3.35: traceable.js,
+ * client.js), so that is said too, unless the app set OTEL_ENABLED to
+ * something other than a true word.
  */
 export function alignSdkTracingMode(env: Record<string, string | undefined>): void {
   if (env.LANGSMITH_TRACING_MODE !== undefined || env.LANGCHAIN_TRACING_MODE !== undefined) return;
-  if (env.LANGSMITH_OTEL_ENABLED === 'true' || env.LANGCHAIN_OTEL_ENABLED === 'true' || env.OTEL_ENABLED === 'true') return;
-  env.LANGSMITH_TRACING_MODE = 'otel';
+  const sdkReadsItself = env.LANGSMITH_OTEL_ENABLED === 'true' || env.LANGCHAIN_OTEL_ENABLED === 'true' || env.OTEL_ENABLED === 'true';
+  if (env.OTEL_ENABLED === undefined || env.OTEL_ENABLED === '' || TRUE_WORD.test(env.OTEL_ENABLED.trim())) env.OTEL_ENABLED = 'true';
+  if (!sdkReadsItself) env.LANGSMITH_TRACING_MODE = 'otel';
 }
+
+const TRUE_WORD = /^(?:true|1|yes|on)$/i;
 
 const HELD = Symbol.for('langsmith-otel-bridge.held-run-ends');
 const MAX_HELD = 10_000;

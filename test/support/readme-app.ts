@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 // @ts-expect-error -- a plain .mjs script without types
@@ -46,50 +46,60 @@ export function readmeApp(): string {
   if (!installSpecs) throw new Error('README.md has no SDK 2.x install line');
   if (!nodeSdkSpec) throw new Error('README.md names no @opentelemetry/sdk-node version for the 2.x line');
   mkdirSync(CACHE, { recursive: true });
-  const staging = mkdtempSync(path.join(CACHE, '.pack-'));
-  try {
-    const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', staging], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
-    const specs = [...installSpecs, nodeSdkSpec, ...EXTRA];
-    // npm pack is deterministic (fixed mtimes): an unchanged package and README reuse the app.
-    const key = createHash('sha256').update(readFileSync(path.join(staging, tarball))).update(specs.join(' ')).digest('hex').slice(0, 16);
-    const app = path.join(CACHE, key);
-    const lock = `${app}.lock`;
-    for (;;) {
-      if (existsSync(path.join(app, COMPLETE))) return app;
-      try {
-        mkdirSync(lock);
-        break;
-      } catch {
-        // Another test file is installing it: wait, unless its lock is stale (a killed run).
-        try {
-          if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
-        } catch {
-          // gone meanwhile
-        }
-        sleep(500);
-      }
-    }
+  const specs = [...installSpecs, nodeSdkSpec, ...EXTRA];
+  // Keyed by what the app runs (package.json and dist/), not the README text in the tarball:
+  // editing prose does not reinstall; a changed build or README install line does.
+  const app = path.join(CACHE, packageKey(specs));
+  const lock = `${app}.lock`;
+  for (;;) {
+    if (existsSync(path.join(app, COMPLETE))) return app;
     try {
-      if (existsSync(path.join(app, COMPLETE))) return app;
-      rmSync(app, { recursive: true, force: true });
-      const scratch = mkdtempSync(path.join(CACHE, '.app-'));
-      renameSync(path.join(staging, tarball), path.join(scratch, tarball));
-      writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'readme-app', private: true, version: '1.0.0' }));
-      const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `./${tarball}`, ...specs], {
-        cwd: scratch,
-        encoding: 'utf8',
-        timeout: 280_000,
-      });
-      if (install.status !== 0) throw new Error(`npm install of the README lines failed:\n${install.stderr}`);
-      writeFileSync(path.join(scratch, COMPLETE), new Date().toISOString());
-      renameSync(scratch, app);
-      return app;
-    } finally {
-      rmSync(lock, { recursive: true, force: true });
+      mkdirSync(lock);
+      break;
+    } catch {
+      // Another test file is installing it: wait, unless its lock is stale (a killed run).
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // gone meanwhile
+      }
+      sleep(500);
     }
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
   }
+  try {
+    if (existsSync(path.join(app, COMPLETE))) return app;
+    rmSync(app, { recursive: true, force: true });
+    const scratch = mkdtempSync(path.join(CACHE, '.app-'));
+    const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', scratch], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
+    writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'readme-app', private: true, version: '1.0.0' }));
+    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `./${tarball}`, ...specs], {
+      cwd: scratch,
+      encoding: 'utf8',
+      timeout: 280_000,
+    });
+    if (install.status !== 0) {
+      rmSync(scratch, { recursive: true, force: true });
+      throw new Error(`npm install of the README lines failed:\n${install.stderr}`);
+    }
+    writeFileSync(path.join(scratch, COMPLETE), new Date().toISOString());
+    renameSync(scratch, app);
+    return app;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function packageKey(specs: string[]): string {
+  const hash = createHash('sha256').update(specs.join(' ')).update('\0').update(readFileSync(path.join(ROOT, 'package.json')));
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else hash.update(path.relative(ROOT, full)).update('\0').update(readFileSync(full)).update('\0');
+    }
+  };
+  walk(path.join(ROOT, 'dist'));
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** A fresh directory inside the app (its node_modules resolve from there). */
