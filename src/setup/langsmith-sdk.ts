@@ -101,7 +101,8 @@ const OTEL_GLOBALS_TESTED = { lowest: [0, 3, 35], below: [0, 13, 0] } as const;
  * directly — only for a `langsmith` version known to read them. Otherwise
  * one notice, and OTel mode stays off (false); nothing throws.
  */
-function registerOtelInstancesDirectly(langsmith: typeof import('langsmith'), provider: TracerProvider, why: string): boolean {
+/** @internal exported for tests */
+export function registerOtelInstancesDirectly(langsmith: typeof import('langsmith'), provider: TracerProvider, why: string): boolean {
   const version = sdkVersion(langsmith);
   if (!version || compareVersions(version, OTEL_GLOBALS_TESTED.lowest) < 0 || compareVersions(version, OTEL_GLOBALS_TESTED.below) >= 0) {
     sdkFeatureUnavailable(
@@ -131,11 +132,8 @@ function compareVersions(a: readonly number[], b: readonly number[]): number {
   return 0;
 }
 
-const reportedUnavailable = new Set<string>();
-/** One line (stderr, or diag with OTEL_LOG_LEVEL set) per missing SDK feature and process: what is off, what still works. */
+/** One line (stderr, or diag with OTEL_LOG_LEVEL set) per missing SDK feature: what is off, what still works. */
 function sdkFeatureUnavailable(feature: string, message: string): void {
-  if (reportedUnavailable.has(feature)) return;
-  reportedUnavailable.add(feature);
   notices.warn(`langsmith-sdk:${feature}`, message);
 }
 
@@ -180,7 +178,8 @@ interface TranslatorProto {
  * 10,000 demo requests under load. Hold such an end until its start has been
  * handled (bounded; the oldest held end is dropped past MAX_HELD).
  */
-function holdEarlyRunEnds(langsmith: typeof import('langsmith')): void {
+/** @internal exported for tests */
+export function holdEarlyRunEnds(langsmith: typeof import('langsmith')): void {
   // The translator class is not exported; reach it through the shared Client
   // (the one traceable() uses), which in OTel mode owns one.
   // No public hook exists: the patch is applied only where the shape is the one it was written for
@@ -327,7 +326,8 @@ type FetchLike = ((...args: unknown[]) => unknown) & { [UNTRACED]?: true };
  * Client built with its own `fetchImplementation` is the app's choice and is
  * left alone.
  */
-function untraceLangSmithTransport(langsmith: typeof import('langsmith')): void {
+/** @internal exported for tests */
+export function untraceLangSmithTransport(langsmith: typeof import('langsmith')): void {
   const override = (langsmith as { overrideFetchImplementation?: unknown }).overrideFetchImplementation;
   if (typeof override !== 'function') {
     sdkFeatureUnavailable(
