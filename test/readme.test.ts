@@ -251,7 +251,8 @@ const server = http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0
         cwd: dir,
         encoding: 'utf8',
         timeout: 30_000,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, LANGSMITH_OTEL_FILE: runs, LANGSMITH_OTEL_PRINT: 'false' },
+        // As the README says where nothing receives NodeSDK's own logs and metrics.
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, LANGSMITH_OTEL_FILE: runs, LANGSMITH_OTEL_PRINT: 'false', OTEL_LOGS_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' },
       });
       expect(run.status, run.stderr).toBe(0);
       expect(run.stdout).toBe('status 200 ok\n');
