@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 // @ts-expect-error -- a plain .mjs script without types
@@ -52,7 +52,7 @@ export function readmeApp(): string {
   const app = path.join(CACHE, packageKey(specs));
   const lock = `${app}.lock`;
   for (;;) {
-    if (existsSync(path.join(app, COMPLETE))) return app;
+    if (existsSync(path.join(app, COMPLETE))) return touched(app);
     try {
       mkdirSync(lock);
       break;
@@ -83,9 +83,23 @@ export function readmeApp(): string {
     }
     writeFileSync(path.join(scratch, COMPLETE), new Date().toISOString());
     renameSync(scratch, app);
+    pruneOlderApps(app);
     return app;
   } finally {
     rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Apps of older builds (about 150 MB each) go once unused for six hours. */
+function pruneOlderApps(keep: string): void {
+  for (const name of readdirSync(CACHE)) {
+    const dir = path.join(CACHE, name);
+    if (dir === keep || name.endsWith('.lock')) continue;
+    try {
+      if (Date.now() - statSync(dir).mtimeMs > 6 * 60 * 60_000) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // in use or gone: next time
+    }
   }
 }
 
@@ -100,6 +114,12 @@ function packageKey(specs: string[]): string {
   };
   walk(path.join(ROOT, 'dist'));
   return hash.digest('hex').slice(0, 16);
+}
+
+function touched(app: string): string {
+  const now = new Date();
+  utimesSync(app, now, now); // in use: not pruned
+  return app;
 }
 
 /** A fresh directory inside the app (its node_modules resolve from there). */
