@@ -15,6 +15,17 @@ export function readmeInstallLine(readme, line) {
   return block[1].split(/\s+/).slice(3);
 }
 
+/**
+ * The `@opentelemetry/sdk-node` spec the README's NodeSDK recipe names for one
+ * SDK line: `npm install @opentelemetry/sdk-node@<range>` followed by
+ * "(SDK <line>" on the same line.
+ */
+export function readmeNodeSdkSpec(readme, line) {
+  const escaped = line.replace('.', '\\.');
+  const match = new RegExp(`npm install (@opentelemetry/sdk-node@[^\\s\`]+)\`? \\(SDK ${escaped}`).exec(readme);
+  return match?.[1];
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const specs = readmeInstallLine(readme, process.argv[2] ?? '');

@@ -109,6 +109,10 @@ mkdir -p "$APP/test"
 # The README's SDK 3.x install line, exactly (scripts/readme-install-line.mjs),
 # plus what the tests themselves import.
 SPECS=$(node scripts/readme-install-line.mjs 3.x) || infra_fail "README.md has no SDK 3.x install line"
+# The README's NodeSDK recipe for 3.x (test/sdk3/readme-recipes.sdk3.ts compiles and runs it).
+NODE_SDK_SPEC=$(node -e 'import("./scripts/readme-install-line.mjs").then((m) => { const s = m.readmeNodeSdkSpec(require("fs").readFileSync("README.md", "utf8"), "3.x"); if (!s) process.exit(1); console.log(s); })') \
+  || infra_fail "README.md names no @opentelemetry/sdk-node version for SDK 3.x"
+export SDK3_README=$ROOT/README.md
 node -e '
   const [tarball, ...specs] = process.argv.slice(1);
   const deps = {};
@@ -121,11 +125,13 @@ node -e '
     "langsmith": "0.12.0",
     "vitest": "^4.1.0",
     "fast-check": "^4.0.0",
+    "typescript": "^5.9.3",
+    "@types/node": "^24",
     "langsmith-otel-bridge": "file:../" + tarball,
   });
   const pkg = { name: "langsmith-otel-bridge-sdk3-leg", private: true, type: "module", engines: { node: ">=22.15" }, dependencies: deps };
   require("fs").writeFileSync(process.env.APP + "/package.json", JSON.stringify(pkg, null, 2) + "\n");
-' "$TARBALL" $SPECS || infra_fail "could not write the 3.x project's package.json"
+' "$TARBALL" $SPECS $NODE_SDK_SPEC || infra_fail "could not write the 3.x project's package.json"
 say "README 3.x line: $(echo $SPECS)"
 cat >"$APP/vitest.config.mjs" <<'EOF'
 import { defineConfig } from 'vitest/config';

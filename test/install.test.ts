@@ -2,51 +2,19 @@
  * The README's SDK 2.x install line, exactly as written, into an empty app
  * (issue 12): the packed tarball stands in for `langsmith-otel-bridge`, the
  * rest of the line is the README's, and `npm install` must resolve it. Then
- * the app runs as a user would write it — ESM under `--import
+ * the app (test/support/readme-app.ts, shared with test/readme.test.ts) runs as a user would write it — ESM under `--import
  * langsmith-otel-bridge/register`, CommonJS with `registerLangSmithBridge()` —
  * and its HTTP calls become runs. The 3.x line is installed the same way by
  * the Node 24 leg (scripts/sdk3-leg.sh).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error -- a plain .mjs script without types
-import { readmeInstallLine } from '../scripts/readme-install-line.mjs';
+import { installSpecs as specs, readmeApp, scratchDir } from './support/readme-app.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const specs = (readmeInstallLine as (readme: string, line: string) => string[] | undefined)(
-  readFileSync(path.join(ROOT, 'README.md'), 'utf8'),
-  '2.x',
-);
-
+let appRoot: string;
 let app: string;
-
-/**
- * `npm pack --ignore-scripts` packs whatever dist/ holds: a stale build would
- * test old code under the new README line. Fails first, saying what to run.
- */
-function assertDistIsFresh(): void {
-  const built = path.join(ROOT, 'dist', 'esm', 'index.js');
-  if (!existsSync(built)) throw new Error(`${path.relative(ROOT, built)} is missing: run npm run build`);
-  const builtAt = statSync(built).mtimeMs;
-  const newer: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else if (statSync(file).mtimeMs > builtAt) newer.push(path.relative(ROOT, file));
-    }
-  };
-  walk(path.join(ROOT, 'src'));
-  if (newer.length > 0) {
-    throw new Error(
-      `dist/ is older than src/ (${newer.slice(0, 5).join(', ')}${newer.length > 5 ? `, and ${newer.length - 5} more` : ''} ` +
-        'changed after dist/esm/index.js was built): run npm run build',
-    );
-  }
-}
 
 const HTTP_APP = `
 const server = http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0.1', async () => {
@@ -72,13 +40,10 @@ function expectClientServerTree(file: string): void {
 
 describe('the README install line for SDK 2.x, in an empty app', () => {
   beforeAll(() => {
-    assertDistIsFresh();
-    app = mkdtempSync(path.join(os.tmpdir(), 'lob-install-'));
-    const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', app], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
-    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'install-check', private: true, version: '1.0.0' }));
-    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `./${tarball}`, ...specs!], { cwd: app, encoding: 'utf8', timeout: 240_000 });
-    if (install.status !== 0) throw new Error(`npm install of the README line failed:\n${install.stderr}`);
-  }, 300_000);
+    // Shared with test/readme.test.ts: installed once (tarball + README lines), each file in its own subdirectory.
+    appRoot = readmeApp();
+    app = scratchDir(appRoot, 'install');
+  }, 600_000);
 
   afterAll(() => {
     if (app) rmSync(app, { recursive: true, force: true });
@@ -89,7 +54,7 @@ describe('the README install line for SDK 2.x, in an empty app', () => {
   });
 
   it('resolves the 2.x line only: api 1.9, SDK 2.x, no 3.x package', () => {
-    const version = (name: string) => JSON.parse(readFileSync(path.join(app, 'node_modules', name, 'package.json'), 'utf8')).version as string;
+    const version = (name: string) => JSON.parse(readFileSync(path.join(appRoot, 'node_modules', name, 'package.json'), 'utf8')).version as string;
     expect(version('@opentelemetry/api')).toMatch(/^1\.9\./);
     expect(version('@opentelemetry/sdk-trace-base')).toMatch(/^2\./);
     expect(version('@opentelemetry/core')).toMatch(/^2\./);

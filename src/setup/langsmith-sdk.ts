@@ -31,7 +31,7 @@
  *   `@opentelemetry/context-async-hooks`; it builds an exporter of its own
  *   that nothing uses (spans leave through the bridge's processor).
  * - The SDK Client's own HTTP calls are made untraced (see
- *   `untraceLangSmithFetch`), or instrumented fetch records them as runs.
+ *   `untraceLangSmithTransport`), or instrumented fetch records them as runs.
  *
  * The SDK's OTel mode names runs LangSmith never has: a root run's
  * `id`/`trace_id` are rewritten to the padded span id but its `dotted_order`
@@ -49,6 +49,7 @@ import type { RunTree, RunTreeConfig } from 'langsmith';
 import { BAGGAGE_HEADER, LANGSMITH_TRACE_HEADER } from '../constants.js';
 import { getContextLineage } from '../lineage/lineage.js';
 import { LangSmithPropagator } from '../propagator/LangSmithPropagator.js';
+import { notices } from '../notices.js';
 import { suppressTracing } from '../propagator/context.js';
 
 const log = diag.createComponentLogger({ namespace: 'langsmith-otel-bridge' });
@@ -74,17 +75,9 @@ export async function enableLangSmithOtelMode(provider: TracerProvider): Promise
     setup.initializeOTEL({ globalTracerProvider: provider, skipGlobalContextManagerSetup: true });
   } catch (err) {
     if (!isModuleNotFound(err)) throw err;
-    // initializeOTEL imports @opentelemetry/sdk-trace-base and the 2.x context
-    // manager, which OTel SDK 3.x no longer ships. What it would set up for a
-    // given provider is three globals the SDK reads (langsmith
-    // singletons/otel): set them directly.
-    log.debug(`initializeOTEL unavailable (${(err as Error).message}); registering the OTel instances directly`);
-    const g = globalThis as Record<symbol, unknown>;
-    g[Symbol.for('ls:otel_trace')] ??= trace;
-    g[Symbol.for('ls:otel_context')] ??= otelContext;
-    g[Symbol.for('ls:otel_get_default_otlp_tracer_provider')] = { DEFAULT_LANGSMITH_TRACER_PROVIDER: provider };
+    if (!registerOtelInstancesDirectly(langsmith, provider, (err as Error).message)) return false;
   }
-  untraceLangSmithFetch(langsmith.overrideFetchImplementation);
+  untraceLangSmithTransport(langsmith);
   holdEarlyRunEnds(langsmith);
   const env = process.env;
   if (env.LANGSMITH_TRACING !== 'true' && env.LANGCHAIN_TRACING_V2 !== 'true' && env.LANGCHAIN_TRACING !== 'true') {
@@ -94,18 +87,76 @@ export async function enableLangSmithOtelMode(provider: TracerProvider): Promise
 }
 
 /**
+ * The `langsmith` versions whose private OTel registry (the `ls:otel_*`
+ * globals, langsmith singletons/otel) this bridge was tested with
+ * (test/langsmith-range.test.ts). `langsmith/singletons/otel` is not an
+ * exported entry in any of them, so there is no public way to do this.
+ */
+const OTEL_GLOBALS_TESTED = { lowest: [0, 3, 35], below: [0, 13, 0] } as const;
+
+/**
+ * `initializeOTEL` cannot load where OTel SDK 3.x replaced the packages it
+ * imports (`@opentelemetry/sdk-trace-base`, the 2.x context manager). What it
+ * would set up for a given provider is three globals the SDK reads: set them
+ * directly — only for a `langsmith` version known to read them. Otherwise
+ * one notice, and OTel mode stays off (false); nothing throws.
+ */
+/** @internal exported for tests */
+export function registerOtelInstancesDirectly(langsmith: typeof import('langsmith'), provider: TracerProvider, why: string): boolean {
+  const version = sdkVersion(langsmith);
+  if (!version || compareVersions(version, OTEL_GLOBALS_TESTED.lowest) < 0 || compareVersions(version, OTEL_GLOBALS_TESTED.below) >= 0) {
+    sdkFeatureUnavailable(
+      'otel-mode',
+      `langsmith ${version?.join('.') ?? '(unknown version)'}: its OTel mode is not enabled: initializeOTEL cannot load (${why.split('\n')[0]}), ` +
+        `and the SDK's OTel registry is known only for langsmith 0.3.35 to 0.12. traceable() runs are not recorded as spans; ` +
+        `the bridge's own spans, propagation and runTreeForActiveSpan() work as before.`,
+    );
+    return false;
+  }
+  log.debug(`initializeOTEL unavailable (${why}); registering the OTel instances directly`);
+  const g = globalThis as Record<symbol, unknown>;
+  g[Symbol.for('ls:otel_trace')] ??= trace;
+  g[Symbol.for('ls:otel_context')] ??= otelContext;
+  g[Symbol.for('ls:otel_get_default_otlp_tracer_provider')] = { DEFAULT_LANGSMITH_TRACER_PROVIDER: provider };
+  return true;
+}
+
+function sdkVersion(langsmith: typeof import('langsmith')): number[] | undefined {
+  const raw = (langsmith as { __version__?: unknown }).__version__;
+  const match = typeof raw === 'string' ? /^(\d+)\.(\d+)\.(\d+)/.exec(raw) : null;
+  return match ? match.slice(1, 4).map(Number) : undefined;
+}
+
+function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+}
+
+/** One line (stderr, or diag with OTEL_LOG_LEVEL set) per missing SDK feature: what is off, what still works. */
+function sdkFeatureUnavailable(feature: string, message: string): void {
+  notices.warn(`langsmith-sdk:${feature}`, message);
+}
+
+/**
  * The SDK turns OTel mode on only for the exact value `true` of
  * LANGSMITH_OTEL_ENABLED / OTEL_ENABLED (langsmith utils/env.js), while the
  * bridge's one boolean parser also takes `1`, `yes`, `on` (any case): with
  * those the bridge would be on and the SDK's runs would go to REST. Say the
  * same to the SDK, through its own LANGSMITH_TRACING_MODE, before its shared
  * Client reads the mode. An explicit LANGSMITH_TRACING_MODE is left alone.
+ *
+ * langsmith before 0.4 reads only `OTEL_ENABLED=true` (0.3.35: traceable.js,
+ * client.js), so that is said too, unless the app set OTEL_ENABLED to
+ * something other than a true word.
  */
 export function alignSdkTracingMode(env: Record<string, string | undefined>): void {
   if (env.LANGSMITH_TRACING_MODE !== undefined || env.LANGCHAIN_TRACING_MODE !== undefined) return;
-  if (env.LANGSMITH_OTEL_ENABLED === 'true' || env.LANGCHAIN_OTEL_ENABLED === 'true' || env.OTEL_ENABLED === 'true') return;
-  env.LANGSMITH_TRACING_MODE = 'otel';
+  const sdkReadsItself = env.LANGSMITH_OTEL_ENABLED === 'true' || env.LANGCHAIN_OTEL_ENABLED === 'true' || env.OTEL_ENABLED === 'true';
+  if (env.OTEL_ENABLED === undefined || env.OTEL_ENABLED === '' || TRUE_WORD.test(env.OTEL_ENABLED.trim())) env.OTEL_ENABLED = 'true';
+  if (!sdkReadsItself) env.LANGSMITH_TRACING_MODE = 'otel';
 }
+
+const TRUE_WORD = /^(?:true|1|yes|on)$/i;
 
 const HELD = Symbol.for('langsmith-otel-bridge.held-run-ends');
 const MAX_HELD = 10_000;
@@ -127,18 +178,30 @@ interface TranslatorProto {
  * 10,000 demo requests under load. Hold such an end until its start has been
  * handled (bounded; the oldest held end is dropped past MAX_HELD).
  */
-function holdEarlyRunEnds(langsmith: typeof import('langsmith')): void {
+/** @internal exported for tests */
+export function holdEarlyRunEnds(langsmith: typeof import('langsmith')): void {
   // The translator class is not exported; reach it through the shared Client
   // (the one traceable() uses), which in OTel mode owns one.
-  let proto: TranslatorProto | undefined;
+  // No public hook exists: the patch is applied only where the shape is the one it was written for
+  // (exportBatch(operations, contexts) on the prototype, open spans in a Map), else one notice.
+  let translator: { spans?: unknown } | undefined;
   try {
     const shared = (langsmith.RunTree as unknown as { getSharedClient?: () => { langSmithToOTELTranslator?: object } }).getSharedClient?.();
-    const translator = shared?.langSmithToOTELTranslator;
-    proto = translator ? (Object.getPrototypeOf(translator) as TranslatorProto) : undefined;
+    translator = shared?.langSmithToOTELTranslator as typeof translator;
   } catch {
+    translator = undefined;
+  }
+  const proto = translator ? (Object.getPrototypeOf(translator) as TranslatorProto) : undefined;
+  if (proto?.[HELD]) return;
+  if (!proto || typeof proto.exportBatch !== 'function' || proto.exportBatch.length !== 2 || !(translator!.spans instanceof Map)) {
+    sdkFeatureUnavailable(
+      'early-run-ends',
+      `langsmith ${sdkVersion(langsmith)?.join('.') ?? '(unknown version)'}: its OTel translator is not the shape the bridge knows ` +
+        `(exportBatch(operations, contexts), spans in a Map), so run ends that arrive before their starts are not held back: ` +
+        `under concurrent flushes a traceable's span may stay open. traceable() runs still become spans of your trace.`,
+    );
     return;
   }
-  if (!proto || typeof proto.exportBatch !== 'function' || proto[HELD]) return;
   const original = proto.exportBatch;
   const held = new WeakMap<object, Map<string, TranslatorOp>>();
   proto.exportBatch = function (this: { spans?: Map<string, unknown> }, operations: TranslatorOp[], contexts: unknown) {
@@ -231,7 +294,10 @@ export async function runTreeForActiveSpan(options: RunTreeForActiveSpanOptions 
   const { context: ctx = otelContext.active(), ...config } = options;
   const headers = langsmithHeaders(ctx);
   if (headers[LANGSMITH_TRACE_HEADER] === undefined) return undefined;
-  const { RunTree } = await import('langsmith');
+  const langsmith = await import('langsmith');
+  const { RunTree } = langsmith;
+  // The Client that will post the children must not trace its own HTTP calls into this tree.
+  untraceLangSmithTransport(langsmith);
   // The JS SDK stamps a child's dotted order with the millisecond and its
   // execution order in the microsecond digits, and does not clamp it to the
   // parent's: a child started in the same millisecond as our span would sort
@@ -249,22 +315,37 @@ const UNTRACED = Symbol.for('langsmith-otel-bridge.untraced-fetch');
 type FetchLike = ((...args: unknown[]) => unknown) & { [UNTRACED]?: true };
 
 /**
- * The SDK Client's own HTTP calls (`GET /info`, feedback, REST ingest) run
- * under suppressTracing, as OTel's exporters do: with fetch instrumented they
- * would otherwise become runs inside the user's trace (measured: the OTel-mode
- * Client's `GET /info` appeared as a child of the first traceable's run).
- * A fetch the app set with `overrideFetchImplementation` is kept, wrapped.
+ * The SDK Client's own HTTP calls (`GET /info`, feedback, REST ingest
+ * `POST /runs/multipart`) run under suppressTracing, as OTel's exporters do:
+ * with fetch instrumented they would otherwise become runs inside the user's
+ * trace (measured: the Client's `GET /info` and `POST /runs/multipart`
+ * appeared as runs, in OTel mode and in REST mode under
+ * `runTreeForActiveSpan()`). Through the SDK's public
+ * `overrideFetchImplementation`; a fetch the app set with it before is kept,
+ * wrapped (the SDK has no getter for it: read from its registry key). A
+ * Client built with its own `fetchImplementation` is the app's choice and is
+ * left alone.
  */
-function untraceLangSmithFetch(override: (fetch: FetchLike, supportsWebStreaming?: boolean) => void): void {
+/** @internal exported for tests */
+export function untraceLangSmithTransport(langsmith: typeof import('langsmith')): void {
+  const override = (langsmith as { overrideFetchImplementation?: unknown }).overrideFetchImplementation;
+  if (typeof override !== 'function') {
+    sdkFeatureUnavailable(
+      'untraced-fetch',
+      `langsmith ${sdkVersion(langsmith)?.join('.') ?? '(unknown version)'} has no overrideFetchImplementation: ` +
+        `with fetch instrumented, its Client's own HTTP calls may appear as runs. Tracing works otherwise.`,
+    );
+    return;
+  }
   const registry = globalThis as Record<symbol, unknown>;
   const previous = registry[FETCH_KEY] as FetchLike | undefined;
   if (previous?.[UNTRACED]) return;
-  const base: FetchLike = previous ?? ((...args: unknown[]) => (fetch as (...a: unknown[]) => unknown)(...args));
+  const base: FetchLike =
+    typeof previous === 'function' ? previous : (...args: unknown[]) => (fetch as (...a: unknown[]) => unknown)(...args);
   const untraced: FetchLike = (...args: unknown[]) => otelContext.with(suppressTracing(otelContext.active()), () => base(...args));
   untraced[UNTRACED] = true;
-  // Keeps the app's streaming setting for its own fetch; the global fetch streams.
-  if (previous) registry[FETCH_KEY] = untraced;
-  else override(untraced, true);
+  // The app's own fetch keeps the SDK's streaming default for an override (false); the global fetch streams.
+  (override as (fetch: FetchLike, supportsWebStreaming?: boolean) => void)(untraced, typeof previous === 'function' ? undefined : true);
 }
 
 function isModuleNotFound(err: unknown): boolean {

@@ -28,6 +28,7 @@ import {
   type TextMapSetter,
   type TracerProvider,
 } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { notices } from '../notices.js';
 import { LangSmithSpanProcessor, type SpanExporterLike } from '../processor/LangSmithSpanProcessor.js';
 import { LangSmithPropagator, type TrustPolicy } from '../propagator/LangSmithPropagator.js';
@@ -59,8 +60,12 @@ export interface LangSmithBridgeComponents {
    */
   textMapPropagator: TextMapPropagator;
   spanProcessor: LangSmithSpanProcessor;
-  /** HTTP server/client and fetch instrumentation, not yet enabled. */
-  instrumentations: Array<{ enable(): void; disable(): void; setTracerProvider(provider: TracerProvider): void }>;
+  /**
+   * HTTP server/client and fetch instrumentation, not yet enabled. OTel's own
+   * `Instrumentation` type, so `new NodeSDK({ instrumentations })` accepts it
+   * in a strict TypeScript app (issue 12).
+   */
+  instrumentations: Instrumentation[];
 }
 
 export interface LangSmithBridge extends LangSmithBridgeComponents {
