@@ -78,6 +78,10 @@ const CLASSIFIED: Record<string, How> = {
     how: 'run',
     run: 'the register one-liner',
   },
+  'langsmith-otel-bridge: not enabled (set LANGSMITH_OTEL_ENABLED=true to trace this process)': {
+    how: 'verbatim',
+    file: 'test/config-env.test.ts',
+  },
   "// telemetry.ts (compiled to telemetry.js); start the app with: node --import ./telemetry.js app.js": {
     how: 'typecheck',
     run: 'the NodeSDK recipe',
@@ -109,7 +113,7 @@ const CLASSIFIED: Record<string, How> = {
     how: 'not-run',
     reason: 'starts the long-running stack (Go builds, then servers until Ctrl-C): test/stack-live.test.ts',
   },
-  'npm run build && LANGSMITH_API_KEY=... docker compose up     # Jaeger UI on http://localhost:16686': {
+  'LANGSMITH_API_KEY=... docker compose up --build': {
     how: 'not-run',
     reason: 'needs Docker and an API key; scripts/validate-stack.mjs checks the compose file',
   },
