@@ -6,28 +6,13 @@
  * "Configuration"). A wrong setting stops the process with a message that
  * says what to set. ESM only: it must finish before the app starts.
  */
-import { isBridgeEnabled, isSdkDisabled, notEnabledLine, parseBoolean } from './setup/config.js';
-import { BridgeConfigError, registerLangSmithBridge } from './setup/register.js';
+import { runRegisterEntry } from './setup/entry.js';
+import { registerLangSmithBridge } from './setup/register.js';
 
-try {
-  const quiet = () => parseBoolean(process.env.LANGSMITH_OTEL_QUIET, 'LANGSMITH_OTEL_QUIET') === true;
-  // OTel spec: OTEL_SDK_DISABLED=true sets nothing up (the API stays no-op), whatever else is set.
-  const disabled = isSdkDisabled(process.env);
-  if (disabled) {
-    if (!quiet()) process.stderr.write('langsmith-otel-bridge: OTEL_SDK_DISABLED=true: nothing set up (no tracer provider, propagator or instrumentation)\n');
-  } else if (isBridgeEnabled(process.env)) {
-    const bridge = await registerLangSmithBridge();
-    flushOnSignals(() => bridge.shutdown(), bridge.config.shutdownTimeoutMillis);
-  } else if (!quiet()) {
-    process.stderr.write(notEnabledLine(process.env) + '\n');
-  }
-} catch (err) {
-  if (err instanceof BridgeConfigError) {
-    process.stderr.write(`langsmith-otel-bridge: ${err.message}\n`);
-    process.exit(1);
-  }
-  throw err;
-}
+await runRegisterEntry(async () => {
+  const bridge = await registerLangSmithBridge();
+  flushOnSignals(() => bridge.shutdown(), bridge.config.shutdownTimeoutMillis);
+});
 
 /**
  * SIGTERM / SIGINT end a process without `beforeExit`: deliver what is queued

@@ -201,22 +201,11 @@ describe('one retry layer per destination', () => {
     expect(processor.stats.queues.langsmith).toMatchObject({ failedExports: 1, retries: 0, droppedExportFailed: 3 });
   }, 45_000);
 
-  it('LangSmith: a 429 with Retry-After is honoured by the sink’s own Client (langsmith 0.12 loses it)', async () => {
-    const api = await busyLangSmithApi(429, '3', 'slow down');
-    // The sink builds its own Client (the path the register entry takes).
-    const sink = new LangSmithClientSink({ apiKey: 'test', apiUrl: api.url });
-    const { end } = setup({ sinks: [sink], scheduledDelayMillis: 1, shutdownTimeoutMillis: 100 });
-    end(2);
-    const ingest = () => api.hits.filter((h) => h.url !== '/info');
-    for (let i = 0; i < 100 && ingest().length < 2; i++) await sleep(100);
-    const [first, second] = ingest();
-    expect(second).toBeDefined();
-    // Without it the Client's own backoff retries after 1–2 s.
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(2900);
-  }, 20_000);
-
-  it('LangSmith: a 503 with Retry-After is honoured too (the Client never reads it on 503)', async () => {
-    const api = await busyLangSmithApi(503, '3', 'busy');
+  it.each([
+    [429, 'langsmith 0.12 loses it'],
+    [503, 'the Client never reads it on 503'],
+  ])('LangSmith: a %i with Retry-After is honoured by the sink’s own Client (%s)', async (status) => {
+    const api = await busyLangSmithApi(status, '3', 'busy');
     // The sink builds its own Client (the path the register entry takes).
     const sink = new LangSmithClientSink({ apiKey: 'test', apiUrl: api.url });
     const { end } = setup({ sinks: [sink], scheduledDelayMillis: 1, shutdownTimeoutMillis: 100 });
