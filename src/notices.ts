@@ -38,7 +38,8 @@ interface CauseState {
   total: number;
   /** Counted since the last line was written. */
   pending: number;
-  lastMessage: string;
+  /** Built only when written: a cause hit on every span (a full queue) costs a count, not a string. */
+  lastMessage: string | (() => string);
   lastWrite: number;
   active: boolean;
   timer: NodeJS.Timeout | undefined;
@@ -62,9 +63,10 @@ export class Notices {
    * Something went wrong for `cause` (a stable key, e.g. `export:otlp`):
    * `message` is written now if the cause is new or was resolved, else
    * counted and summarised at most once per interval. `count` is how many
-   * items the event concerns (default 1).
+   * items the event concerns (default 1). `message` may be a function, called
+   * only when a line is written (callers on hot paths pass one).
    */
-  warn(cause: string, message: string, count = 1): void {
+  warn(cause: string, message: string | (() => string), count = 1): void {
     let state = this._causes.get(cause);
     if (state === undefined) {
       state = { total: 0, pending: 0, lastMessage: message, lastWrite: 0, active: false, timer: undefined };
@@ -76,7 +78,7 @@ export class Notices {
       state.active = true;
       state.pending = 0;
       state.lastWrite = Date.now();
-      this._line(message);
+      this._line(textOf(message));
       return;
     }
     state.pending += count;
@@ -125,7 +127,7 @@ export class Notices {
     if (state.timer !== undefined) clearTimeout(state.timer);
     state.timer = undefined;
     if (state.pending === 0) return;
-    const line = `${state.lastMessage} (${state.pending} more since the last report, ${state.total} in all)`;
+    const line = `${textOf(state.lastMessage)} (${state.pending} more since the last report, ${state.total} in all)`;
     state.pending = 0;
     state.lastWrite = Date.now();
     this._line(line);
@@ -149,6 +151,10 @@ export class Notices {
       // stderr closed: nothing else to tell
     }
   }
+}
+
+function textOf(message: string | (() => string)): string {
+  return typeof message === 'string' ? message : message();
 }
 
 function defaultWrite(line: string): void {

@@ -18,7 +18,7 @@ import { LS_EXCLUDED, runToAttributes } from '../mapping/encoding.js';
 import { spanToRun, type RunMappingOptions } from '../mapping/span-to-run.js';
 import type { Run, SpanLike } from '../mapping/types.js';
 import type { RunSink } from '../sinks/types.js';
-import { BatchQueue, describeError, type BatchQueueOptions, type BatchQueueStats, type ShutdownResult } from './batch-queue.js';
+import { BatchQueue, describeError, within, type BatchQueueOptions, type BatchQueueStats, type ShutdownResult } from './batch-queue.js';
 import { ExportedSpan } from './exported-span.js';
 import { defaultSpanFilter, type SpanFilter } from './filter.js';
 
@@ -318,13 +318,10 @@ const MAP_CHUNK = 64;
  * and nothing is left unhandled.
  */
 async function settleWithin(promises: Array<Promise<unknown> | undefined>, ms: number): Promise<void> {
-  const pending = promises.filter((p): p is Promise<unknown> => p !== undefined).map((p) =>
-    p.catch((err: unknown) => log.debug(`flush/shutdown of a destination failed: ${describeError(err)}`)),
-  );
+  const pending = promises.filter((p): p is Promise<unknown> => p !== undefined);
   if (pending.length === 0) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(pending), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))]);
-  clearTimeout(timer);
+  const failed = (err: unknown) => log.debug(`flush/shutdown of a destination failed: ${describeError(err)}`);
+  await within(Promise.all(pending.map((p) => p.catch(failed))), ms);
 }
 
 function yieldToEventLoop(): Promise<void> {

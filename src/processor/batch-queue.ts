@@ -137,7 +137,14 @@ export class BatchQueue<T> {
     this._maxRetries = options.maxRetries ?? 0;
     this._retryBase = positive(options.retryBaseMillis, 500, 'retryBaseMillis');
     this._label = options.label ?? _name;
+    this._queueFullCause = `queue-full:${_name}`;
   }
+
+  private readonly _queueFullCause: string;
+  private readonly _queueFullMessage = (): string =>
+    `${this._label}: export queue full (${this._maxQueueSize}), spans dropped` +
+    `${this._failing ? ` while it fails (${this._lastError})` : ': the destination is slow or not answering'}; ` +
+    'raise OTEL_BSP_MAX_QUEUE_SIZE if bursts are expected';
 
   /** Queued and in flight: what a shutdown now would still have to deliver. */
   get pending(): number {
@@ -157,12 +164,8 @@ export class BatchQueue<T> {
     if (this._shutdown) return false;
     if (this.size >= this._maxQueueSize) {
       this.stats.droppedQueueFull++;
-      notices.warn(
-        `queue-full:${this._name}`,
-        `${this._label}: export queue full (${this._maxQueueSize}), spans dropped` +
-          `${this._failing ? ` while it fails (${this._lastError})` : ': the destination is slow or not answering'}; ` +
-          'raise OTEL_BSP_MAX_QUEUE_SIZE if bursts are expected',
-      );
+      // Every span while the queue is full: a count, the line built only when written.
+      notices.warn(this._queueFullCause, this._queueFullMessage);
       return false;
     }
     this._items.push(item);
@@ -379,15 +382,24 @@ export function describeError(error: unknown): string {
   return String(error).slice(0, 300);
 }
 
-/** Whether `promise` settled within `ms` (its rejection is absorbed: the queue accounts for it). */
-function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+/**
+ * Whether `promise` settled within `ms`. Never rejects: a rejection goes to
+ * `onError` (default: absorbed, as the queue accounts for it) — also when `ms`
+ * has already run out, so nothing is ever left unhandled. Shared by the
+ * queue, the processor's flush/shutdown and the bridge's exit paths.
+ */
+export function within(promise: Promise<unknown>, ms: number, onError?: (err: unknown) => void): Promise<boolean> {
+  const settled = promise.then(
+    () => true,
+    (err: unknown) => {
+      onError?.(err);
+      return true;
+    },
+  );
   if (ms <= 0) return Promise.resolve(false);
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
-    promise.then(
-      () => true,
-      () => true,
-    ),
+    settled,
     new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), ms);
     }),

@@ -30,6 +30,7 @@ import {
 } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { notices } from '../notices.js';
+import { within } from '../processor/batch-queue.js';
 import { LangSmithSpanProcessor, type SpanExporterLike } from '../processor/LangSmithSpanProcessor.js';
 import { LangSmithPropagator, type TrustPolicy } from '../propagator/LangSmithPropagator.js';
 import { JsonlFileSink } from '../sinks/jsonl-file.js';
@@ -234,7 +235,7 @@ export async function registerLangSmithBridge(options: BridgeOptions = {}): Prom
     provider,
     forceFlush: async () => {
       try {
-        if (config.langsmithOtelMode) await within(flushLangSmithSdk(), deadlineMs);
+        if (config.langsmithOtelMode) await within(flushLangSmithSdk(), deadlineMs, logFailure);
         await provider.forceFlush();
       } catch (err) {
         diag.debug(`langsmith-otel-bridge: forceFlush: ${String(err)}`);
@@ -245,13 +246,13 @@ export async function registerLangSmithBridge(options: BridgeOptions = {}): Prom
         try {
           const deadline = Date.now() + deadlineMs;
           // The SDK ends its spans when its Client has processed the last runs (a local step).
-          if (config.langsmithOtelMode) await within(flushLangSmithSdk(), deadlineMs);
+          if (config.langsmithOtelMode) await within(flushLangSmithSdk(), deadlineMs, logFailure);
           for (const instrumentation of instrumentations) instrumentation.disable();
           // What the SDK flush took comes off the processor's time: one deadline in all, and its
           // "not delivered" line is written before a signal handler's exit.
           await spanProcessor.shutdown(deadline);
           // The provider calls the processor's (memoised) shutdown again; this bounds the rest.
-          await within(provider.shutdown(), deadline - Date.now() + 100);
+          await within(provider.shutdown(), deadline - Date.now() + 100, logFailure);
         } catch (err) {
           diag.debug(`langsmith-otel-bridge: shutdown: ${String(err)}`);
         } finally {
@@ -295,7 +296,7 @@ function flushAtExit(
     flushing = true;
     const deadline = Date.now() + deadlineMs;
     const hold = setTimeout(() => undefined, deadlineMs + 1000); // keeps the loop alive while the flush runs
-    const sdk = sdkPending && flushSdk ? within(flushSdk(), deadlineMs) : Promise.resolve();
+    const sdk = sdkPending && flushSdk ? within(flushSdk(), deadlineMs, logFailure) : Promise.resolve();
     sdkPending = false;
     void sdk
       .then(() => processor.flushAtExit(deadline))
@@ -342,18 +343,6 @@ function configureLogging(env: Record<string, string | undefined>): void {
   }
   const apiGlobal = (globalThis as Record<symbol, { diag?: unknown } | undefined>)[Symbol.for('opentelemetry.js.api.1')];
   if (apiGlobal?.diag === undefined) diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true });
-}
-
-/** Waits for `promise` at most `ms`; never rejects. */
-function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.then(
-      () => undefined,
-      (err: unknown) => diag.debug(`langsmith-otel-bridge: ${String(err)}`),
-    ),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms)))),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -496,3 +485,7 @@ export class ComposedPropagator implements TextMapPropagator {
 
 export { describeDestinations, resolveConfig, BridgeConfigError };
 export type { BridgeOptions, ResolvedConfig };
+
+function logFailure(err: unknown): void {
+  diag.debug(`langsmith-otel-bridge: ${String(err)}`);
+}

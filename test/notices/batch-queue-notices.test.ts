@@ -15,20 +15,20 @@ function capture(): string[] {
   return lines;
 }
 
+/** A queue that retries once, at once, named `test sink` in its lines. */
+function queue(name: string, exportFn: () => Promise<void>): BatchQueue<number> {
+  return new BatchQueue<number>(name, exportFn, { maxRetries: 1, retryBaseMillis: 1, scheduledDelayMillis: 1, label: 'test sink' });
+}
+
 describe('BatchQueue notices', () => {
   it('writes the first drop at once even after a retry line', async () => {
     const lines = capture();
-    const queue = new BatchQueue<number>('sink:test', () => Promise.reject(new Error('ECONNREFUSED')), {
-      maxRetries: 1,
-      retryBaseMillis: 1,
-      scheduledDelayMillis: 1,
-      label: 'test sink',
-    });
-    queue.push(1);
-    await queue.forceFlush();
+    const failing = queue('sink:test', () => Promise.reject(new Error('ECONNREFUSED')));
+    failing.push(1);
+    await failing.forceFlush();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await queue.forceFlush();
-    expect(queue.stats.droppedExportFailed).toBe(1);
+    await failing.forceFlush();
+    expect(failing.stats.droppedExportFailed).toBe(1);
     expect(lines).toEqual([
       'langsmith-otel-bridge: test sink: export failed (ECONNREFUSED); retrying',
       'langsmith-otel-bridge: test sink: spans not delivered (ECONNREFUSED)',
@@ -38,19 +38,14 @@ describe('BatchQueue notices', () => {
   it('says "delivering again" once when both the retry and the drop causes were open', async () => {
     const lines = capture();
     let fail = 2;
-    const queue = new BatchQueue<number>('sink:test2', () => (fail-- > 0 ? Promise.reject(new Error('503')) : Promise.resolve()), {
-      maxRetries: 1,
-      retryBaseMillis: 1,
-      scheduledDelayMillis: 1,
-      label: 'test sink',
-    });
-    queue.push(1);
-    await queue.forceFlush();
+    const flaky = queue('sink:test2', () => (fail-- > 0 ? Promise.reject(new Error('503')) : Promise.resolve()));
+    flaky.push(1);
+    await flaky.forceFlush();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await queue.forceFlush();
-    queue.push(2);
-    await queue.forceFlush();
-    expect(queue.stats.exported).toBe(1);
+    await flaky.forceFlush();
+    flaky.push(2);
+    await flaky.forceFlush();
+    expect(flaky.stats.exported).toBe(1);
     expect(lines.filter((l) => l.endsWith('delivering again'))).toEqual(['langsmith-otel-bridge: test sink: delivering again']);
   });
 });

@@ -68,6 +68,18 @@ describe('notices', () => {
     expect(() => notices.warn('b', 'x')).not.toThrow();
   });
 
+  it('a message given as a function is built only when a line is written', () => {
+    vi.useFakeTimers();
+    const lines = capture(1000);
+    let built = 0;
+    const message = () => `queue full (${++built})`;
+    for (let i = 0; i < 1000; i++) notices.warn('queue-full:x', message);
+    expect(built).toBe(1);
+    vi.advanceTimersByTime(1000);
+    expect(built).toBe(2);
+    expect(lines).toEqual(['langsmith-otel-bridge: queue full (1)', 'langsmith-otel-bridge: queue full (2) (999 more since the last report, 1000 in all)']);
+  });
+
   it('enabled: false writes nothing but still counts', () => {
     const lines = capture();
     notices.configure({ enabled: false });
