@@ -22,6 +22,7 @@ import {
 } from '@opentelemetry/api';
 import {
   BAGGAGE_HEADER,
+  DOTTED_ORDER_SEGMENT_LENGTH,
   LANGSMITH_ADDRESS_MEMBER,
   LANGSMITH_METADATA_MEMBER,
   LANGSMITH_PROJECT_MEMBER,
@@ -281,7 +282,7 @@ export class LangSmithPropagator implements TextMapPropagator {
       this.stats.lineageTooDeep++;
       notices.warn(
         'inject:lineage-too-deep',
-        `langsmith-trace not sent: the lineage is ${(dottedOrder.length + 1) / 59} runs deep, over the ` +
+        `langsmith-trace not sent: the lineage is ${(dottedOrder.length + 1) / (DOTTED_ORDER_SEGMENT_LENGTH + 1)} runs deep, over the ` +
           `${MAX_INJECTED_DOTTED_ORDER_SEGMENTS} that fit a header line of 8 KiB; the next service starts a new ` +
           'LangSmith trace from traceparent (counted in propagator.stats.lineageTooDeep)',
       );
