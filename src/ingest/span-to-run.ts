@@ -18,7 +18,7 @@
 import { parseDottedOrder } from '../headers/dotted-order.js';
 import { isLowerHex } from '../headers/hex.js';
 import { isUuid, runIdFromSpanId } from '../headers/ids.js';
-import { exceptionHead } from '../mapping/attributes.js';
+import { exceptionHead } from '../mapping/attributes/index.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
 import type { OtlpAttributes, OtlpSpanRecord, OtlpValue } from './otlp-protobuf.js';
 import { isoFromMicros, type IngestedRun, type RunLineage } from './run-store.js';
