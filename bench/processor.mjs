@@ -40,7 +40,7 @@ export function serializingExporter() {
 }
 
 /** The attributes instrumentation-http sets on a server span (semconv 1.x names it still emits by default). */
-function httpAttributes(i) {
+export function httpAttributes(i) {
   return {
     'http.url': `http://127.0.0.1:8080/orders/${i}`,
     'http.host': '127.0.0.1:8080',
