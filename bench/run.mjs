@@ -3,8 +3,8 @@
 // section shows (between its bench:begin / bench:end markers) and writes the
 // raw figures to .bench/results.json.
 //
-//   npm run bench                     full settings (~6–8 min on 2 cores)
-//   BENCH_QUICK=1 npm run bench       smoke settings (~1 min): proves the harness, figures too short to quote
+//   npm run bench                     full settings (sized for < 12 min on 2 cores)
+//   BENCH_QUICK=1 npm run bench       smoke settings (72 s on a loaded 2-core machine): proves the harness, figures too short to quote
 //   node bench/run.mjs --write-readme replaces the README section with this run's output
 //
 // Finer knobs: BENCH_SCALE (rounds and iterations of the in-process benches),
