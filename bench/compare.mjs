@@ -91,7 +91,9 @@ async function main() {
   const qa = processor.anchors(spansAfter);
   const qb = processor.candidates(before, spansBefore);
   const qc = processor.candidates(after, spansAfter);
-  const s = await compareAsync({ ...prefixed('before', qb.candidates), ...prefixed('after', qc.candidates), ...qa.candidates }, processor.SETTINGS);
+  const all = { ...prefixed('before', qb.candidates), ...prefixed('after', qc.candidates), ...qa.candidates };
+  const s = await compareAsync(all, processor.SETTINGS);
+  processor.verifyExported(all);
   raw.processor = s;
   const plainOf = { http: 'httpPlain', chat: 'chatPlain', serialize: 'serializePlain' };
   for (const name of Object.keys(qc.candidates)) {

@@ -86,19 +86,23 @@ const SHAPES = {
 };
 
 /** `BATCH` child spans of one shape under a parent, started, ended and flushed through `processor`. */
-function pipeline(processor, shape) {
+function pipeline(processor, exporter, shape) {
   const provider = new BasicTracerProvider({ spanProcessors: [processor] });
   const tracer = provider.getTracer('bench');
   const parent = tracer.startSpan('parent', { kind: SpanKind.SERVER });
   const ctx = trace.setSpan(ROOT_CONTEXT, parent);
   const attrs = Array.from({ length: BATCH }, (_, i) => shape.attributes(i));
-  return {
+  const c = {
     units: BATCH,
+    exporter,
+    runs: 0,
     run: async () => {
+      c.runs++;
       for (let i = 0; i < BATCH; i++) tracer.startSpan(shape.name, { kind: shape.kind, attributes: attrs[i] }, ctx).end();
       await processor.forceFlush();
     },
   };
+  return c;
 }
 
 /** Ended spans (with the bridge's lineage, which only its processor reads) to hand to onEnd. */
@@ -112,14 +116,18 @@ function endedSpans(lib, shape) {
   return captured.getFinishedSpans();
 }
 
-function exportPath(processor, spans) {
-  return {
+function exportPath(processor, exporter, spans) {
+  const c = {
     units: spans.length,
+    exporter,
+    runs: 0,
     run: async () => {
+      c.runs++;
       for (let i = 0; i < spans.length; i++) processor.onEnd(spans[i]);
       await processor.forceFlush();
     },
   };
+  return c;
 }
 
 const bridgeProcessor = (lib, exporter) => new lib.LangSmithSpanProcessor({ exporter, ...QUEUE });
@@ -127,11 +135,13 @@ const bridgeProcessor = (lib, exporter) => new lib.LangSmithSpanProcessor({ expo
 /** The anchors: a bare BatchSpanProcessor with the same exporter. `spans` are the ended chat spans. */
 export function anchors(spans) {
   const plain = serializingExporter();
+  const bsp = (exporter) => new BatchSpanProcessor(exporter, QUEUE);
+  const [e1, e2] = [serializingExporter(), serializingExporter()];
   return {
     candidates: {
-      httpPlain: pipeline(new BatchSpanProcessor(serializingExporter(), QUEUE), SHAPES.http),
-      chatPlain: pipeline(new BatchSpanProcessor(serializingExporter(), QUEUE), SHAPES.chat),
-      serializePlain: exportPath(new BatchSpanProcessor(plain, QUEUE), spans),
+      httpPlain: pipeline(bsp(e1), e1, SHAPES.http),
+      chatPlain: pipeline(bsp(e2), e2, SHAPES.chat),
+      serializePlain: exportPath(bsp(plain), plain, spans),
     },
     exporters: { serializePlain: plain },
   };
@@ -140,14 +150,29 @@ export function anchors(spans) {
 /** The bridge's side, from a loaded `dist/esm/index.js`; `spans` are ended chat spans with its lineage. */
 export function candidates(lib, spans) {
   const serialize = serializingExporter();
+  const [e1, e2] = [serializingExporter(), serializingExporter()];
   return {
     candidates: {
-      http: pipeline(bridgeProcessor(lib, serializingExporter()), SHAPES.http),
-      chat: pipeline(bridgeProcessor(lib, serializingExporter()), SHAPES.chat),
-      serialize: exportPath(bridgeProcessor(lib, serialize), spans),
+      http: pipeline(bridgeProcessor(lib, e1), e1, SHAPES.http),
+      chat: pipeline(bridgeProcessor(lib, e2), e2, SHAPES.chat),
+      serialize: exportPath(bridgeProcessor(lib, serialize), serialize, spans),
     },
     exporters: { serialize },
   };
+}
+
+/**
+ * Every span a candidate ended reached its exporter and was serialized: a
+ * candidate that dropped or filtered spans would look fast for the wrong
+ * reason. The bridge's encoding may skip spans only by its filter, and the
+ * shapes here are all kept.
+ */
+export function verifyExported(cands) {
+  for (const [name, c] of Object.entries(cands)) {
+    const handed = c.exporter.stats.spans;
+    const expected = c.units * c.runs;
+    if (handed !== expected) throw new Error(`processor bench: ${name} exported ${handed} spans of ${expected} ended`);
+  }
 }
 
 export { endedSpans, SHAPES };
@@ -159,6 +184,7 @@ export async function run(lib) {
   const a = anchors(spans);
   const c = candidates(lib, spans);
   const s = await compareAsync({ ...c.candidates, ...a.candidates }, SETTINGS);
+  verifyExported({ ...c.candidates, ...a.candidates });
   const bytesPerSpan = (e) => e.stats.bytes / Math.max(1, e.stats.spans);
   const row = (name, mine, anchorName, theirs, target, ok, rate = false) => {
     const r = spread(ratios(mine, theirs));

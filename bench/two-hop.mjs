@@ -15,7 +15,9 @@
 // taken round by round and reported as median [min–max].
 //
 // Env: TWO_HOP_REQUESTS (per variant, measured; 16000), TWO_HOP_ROUNDS (16),
-// TWO_HOP_WARMUP (per variant; 10000), TWO_HOP_PAUSE_MS (1500).
+// TWO_HOP_WARMUP (per variant; 10000), TWO_HOP_PAUSE_MS (1500),
+// TWO_HOP_PROJECT (LANGSMITH_PROJECT for every variant; 'two-hop-bench', empty
+// for none: LangSmithOTLPTraceExporter then writes no project attribute).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -39,6 +41,7 @@ const PAUSE_MS = Number(process.env.TWO_HOP_PAUSE_MS ?? 1500);
 // with a spare core sees. CPU per request still counts the export.
 const EXPORT_BETWEEN_ROUNDS = process.argv.includes('--export-between-rounds');
 const CONCURRENCY = 16;
+const PROJECT = process.env.TWO_HOP_PROJECT ?? 'two-hop-bench';
 export const VARIANTS = ['plain', 'langsmith', 'bridge'];
 const LABELS = {
   plain: 'plain OpenTelemetry (W3C propagators, `BatchSpanProcessor` → OTLP)',
@@ -76,8 +79,9 @@ async function startPair(mode, receiverUrl) {
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiverUrl}${mode}/otel/v1/traces`,
     // The receiver stands in for LangSmith's /otel endpoint, which requires a key.
     OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=local',
-    // One project for every variant: the ones that write it pay for it alike.
-    LANGSMITH_PROJECT: 'two-hop-bench',
+    // One project for every variant, as a user would set it: the ones that
+    // write it pay for it alike.
+    LANGSMITH_PROJECT: PROJECT,
     // LangSmithOTLPTraceExporter exports nothing unless LangSmith tracing is on.
     LANGSMITH_TRACING: mode === 'langsmith' ? 'true' : 'false',
     LANGSMITH_OTEL_ENABLED: 'true',
@@ -194,6 +198,12 @@ export async function run() {
       bytes: (s[r + 1].bytes - s[r].bytes) / lat.length,
     }));
   }
+  // A variant that sent nothing (e.g. LangSmith tracing off for its exporter)
+  // would look free: refuse to report it.
+  for (const mode of VARIANTS) {
+    const s = snapshots[mode];
+    if (!(s[s.length - 1].bytes > s[0].bytes)) throw new Error(`two-hop: the receiver got no OTLP bytes from the ${mode} variant during the measured rounds`);
+  }
   const field = (mode, f) => perRound[mode].map((x) => (f === 'cpu' ? x.cpuFront + x.cpuBack : x[f]));
   const variants = {};
   for (const mode of VARIANTS) {
@@ -221,7 +231,7 @@ export async function run() {
   };
   return {
     title: 'Two hops over HTTP',
-    settings: { concurrency: CONCURRENCY, requests: REQUESTS, rounds: ROUNDS, warmup: WARMUP, pauseMs: PAUSE_MS, exportBetweenRounds: EXPORT_BETWEEN_ROUNDS },
+    settings: { project: PROJECT, concurrency: CONCURRENCY, requests: REQUESTS, rounds: ROUNDS, warmup: WARMUP, pauseMs: PAUSE_MS, exportBetweenRounds: EXPORT_BETWEEN_ROUNDS },
     variants,
     bridgeVsLangsmith,
     perRound,
@@ -235,7 +245,7 @@ const mark = (ok) => (ok ? '✔' : '**✘**');
 export function markdown(r) {
   const { settings: st, variants: v, bridgeVsLangsmith: bl } = r;
   const lines = [
-    `Front → back on loopback, concurrency ${st.concurrency}; per variant ${st.warmup.toLocaleString('en-US')} warm-up requests, then ${st.requests.toLocaleString('en-US')} measured in ${st.rounds} rounds, the three variants interleaved (order rotating); ${st.pauseMs} ms pause before each round${st.exportBetweenRounds ? '; export between rounds' : ''}. Figures per round, median [min–max] over the rounds; ratios taken round by round against the same round of the anchor. CPU: each service's utime + stime over its round and the export that followed, per request. Bytes: OTLP request bodies the receiver got, per request (two services' spans).`,
+    `Front → back on loopback, concurrency ${st.concurrency}; per variant ${st.warmup.toLocaleString('en-US')} warm-up requests, then ${st.requests.toLocaleString('en-US')} measured in ${st.rounds} rounds, the three variants interleaved (order rotating); ${st.pauseMs} ms pause before each round; LANGSMITH_PROJECT=${st.project || '(unset)'} for all three${st.exportBetweenRounds ? '; export between rounds' : ''}. Figures per round, median [min–max] over the rounds; ratios taken round by round against the same round of the anchor. CPU: each service's utime + stime over its round and the export that followed, per request. Bytes: OTLP request bodies the receiver got, per request (two services' spans).`,
     '',
     table(
       ['variant', 'OTLP bytes / request', 'p50', 'p99 (pooled)', 'CPU / request: front', 'back', 'p50 vs plain', 'CPU vs plain', 'bytes vs plain'],
