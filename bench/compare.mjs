@@ -7,7 +7,7 @@
 // per round as median [min–max]; an A/A run (`--base HEAD` on a clean tree)
 // shows the noise floor of the moment.
 //
-//   npm run build && node bench/compare.mjs --base main [--keep]
+//   npm run bench:compare -- --base main [--keep]   (builds this tree, then runs)
 //   Env: BENCH_SCALE as for bench/run.mjs. Raw figures: .bench/compare.json.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
