@@ -50,7 +50,7 @@ export {
   type OtlpAttributes,
   type OtlpValue,
   type OtlpDecodeResult,
-} from './otlp-protobuf.js';
+} from './otlp/index.js';
 export {
   decodeMultipartRuns,
   parseMultipart,

@@ -33,7 +33,7 @@ import * as zlib from 'node:zlib';
 import { isUuid } from '../headers/ids.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
 import { decodeMultipartRuns } from './multipart.js';
-import { decodeOtlpTraceRequest, flattenOtlpSpans } from './otlp-protobuf.js';
+import { decodeOtlpTraceRequest, flattenOtlpSpans } from './otlp/index.js';
 import {
   RunStore,
   isoFromMicros,
