@@ -1,7 +1,7 @@
 /**
  * The propagator end to end under generated and hostile carriers, as
- * fast-check properties (they replace the former home-made fuzzer,
- * scripts/fuzz.mjs; the arbitraries are in test/support/carriers.ts).
+ * fast-check properties (they replace the former home-made fuzzer; the
+ * arbitraries are in test/support/carriers.ts).
  *
  * Each carrier goes through extract (trust true and false), a new span (the
  * real SDK tracer with LangSmithLineageProcessor), inject and every deferred

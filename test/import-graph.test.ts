@@ -70,9 +70,10 @@ describe('the runtime path of the root entry and register', () => {
   const graph = reachable();
 
   it('reaches the modules it is made of (the walk follows imports)', () => {
-    for (const key of ['index.ts', 'register.ts', 'sinks/tree-printer.ts', 'tree/format-tree.ts', 'propagator/LangSmithPropagator.ts', 'setup/register.ts']) {
+    for (const key of ['index.ts', 'register.ts', 'sinks/tree-printer.ts', 'tree/format-tree.ts', 'time.ts']) {
       expect(graph.has(key), key).toBe(true);
     }
+    expect(graph.size).toBeGreaterThan(20);
   });
 
   it('loads nothing from ingest/, cli/ or demo/', () => {

@@ -2,7 +2,7 @@
  * fast-check arbitraries for propagation carriers: valid ones, mutated ones
  * and hostile ones (what a header can carry, and what a non-HTTP carrier can
  * hold). They replace the generators of the former home-made fuzzer
- * (scripts/fuzz.mjs): every generator and mutation it had is here.
+ * (a script beside fast-check, deleted): every generator and mutation it had is here.
  *
  * Every arbitrary yields a `CarrierCase`: the carrier plus a safe description
  * for fast-check's failure report (a carrier may be a Proxy that throws on
