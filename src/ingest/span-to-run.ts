@@ -20,7 +20,7 @@ import { isLowerHex } from '../headers/hex.js';
 import { isUuid, runIdFromSpanId } from '../headers/ids.js';
 import { exceptionHead } from '../mapping/attributes/index.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
-import type { OtlpAttributes, OtlpSpanRecord, OtlpValue } from './otlp-protobuf.js';
+import type { OtlpAttributes, OtlpSpanRecord, OtlpValue } from './otlp/index.js';
 import { isoFromMicros, type IngestedRun, type RunLineage } from './run-store.js';
 
 export const ATTR_RUN_ID = 'langsmith.span.id';
