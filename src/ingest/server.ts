@@ -22,7 +22,7 @@
  * POST to it: a `multipart/form-data` or `text/plain` form needs no CORS
  * preflight. So a request whose `Origin` is not loopback gets 403, and each
  * route takes only the content types its senders use (415 otherwise). JSON
- * nested deeper than MAX_JSON_DEPTH and times outside 1970–9999 get 400
+ * nested deeper than MAX_JSON_DEPTH and times outside 1970–2255 get 400
  * before anything is stored; the store itself is bounded (RunStore).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
