@@ -216,7 +216,11 @@ export function stripTracingHeaders(
   const removed: string[] = [];
   if (typeof (headers as { delete?: unknown }).delete === 'function' && typeof (headers as { has?: unknown }).has === 'function') {
     const h = headers as { delete(name: string): void; has(name: string): boolean };
-    for (const name of names) if (h.has(name)) (h.delete(name), removed.push(name));
+    for (const name of names) {
+      if (!h.has(name)) continue;
+      h.delete(name);
+      removed.push(name);
+    }
     return removed;
   }
   const record = headers as Record<string, unknown>;
