@@ -1,4 +1,8 @@
 // Header in → context → span → run → sink. See README.md.
+//
+// The root export is exactly the README's "API" list (test/package.test.ts
+// checks both ways). The header and id codecs are the `langsmith-otel-bridge/codecs`
+// subpath; the wire limits stay internal (README "Limits" documents them).
 
 export { LangSmithPropagator } from './propagator/LangSmithPropagator.js';
 export type {
@@ -23,9 +27,6 @@ export { LineageTracker, getSpanLineage, getContextLineage, isOwnRun, UNTRUSTED_
 export type { LineageOptions, SpanLineage } from './lineage/lineage.js';
 export { LangSmithLineageProcessor } from './lineage/LangSmithLineageProcessor.js';
 export type { SpanProcessorLike } from './lineage/LangSmithLineageProcessor.js';
-
-export * as codecs from './headers/index.js';
-export * from './constants.js';
 
 export { LangSmithSpanProcessor } from './processor/LangSmithSpanProcessor.js';
 export type {

@@ -9,8 +9,9 @@
 import { validateHeaderValue } from 'node:http';
 import { defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as bridge from '../src/index.js';
-import { codecs, LangSmithPropagator } from '../src/index.js';
+import * as bridge from './support/fuzz-lib.js';
+import { LangSmithPropagator } from '../src/index.js';
+import * as codecs from '../src/headers/index.js';
 import { DEFAULT_TIME_BOUND_MS, formatReport, fuzz, type FuzzReport } from '../scripts/fuzz.mjs';
 import { makeProvider } from './support/otel.js';
 
