@@ -11,6 +11,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+const { LAYERS } = (await import('../eslint.layers.mjs' as string)) as { LAYERS: Record<string, string[]> };
+const TOP_LEVEL_FILES = ['constants', 'errors', 'terminal', 'notices', 'index', 'register', 'register-cjs'];
 
 interface PackedFile { path: string; mode: number }
 
@@ -99,8 +101,7 @@ describe('the public surface (issue 13)', () => {
 });
 
 describe('the dependency map (README "Architecture" = eslint.layers.mjs)', () => {
-  it('states the same allowed imports for every module', async () => {
-    const { LAYERS } = (await import('../eslint.layers.mjs' as string)) as { LAYERS: Record<string, string[]> };
+  it('states the same allowed imports for every module', () => {
     const fromReadme = Object.fromEntries(
       [...readmeTable('Architecture')].map(([module, cells]) => [
         module.replace(/\/$|\.ts$/, ''),
@@ -111,11 +112,25 @@ describe('the dependency map (README "Architecture" = eslint.layers.mjs)', () =>
     expect(fromReadme).toEqual(fromConfig);
   });
 
-  it('has a line for every folder and top-level module of src/', async () => {
-    const { LAYERS } = (await import('../eslint.layers.mjs' as string)) as { LAYERS: Record<string, string[]> };
+  it('has a line for every folder and top-level module of src/', () => {
     const entries = readdirSync(path.join(ROOT, 'src'), { withFileTypes: true })
       .filter((e) => e.isDirectory() || e.name.endsWith('.ts'))
       .map((e) => e.name.replace(/\.ts$/, ''));
     expect(entries.filter((e) => !(e in LAYERS))).toEqual([]);
+  });
+});
+
+describe('npm run lint enforces the dependency map', () => {
+  it.each(Object.keys(LAYERS))('flags exactly the imports src/%s may not make', async (module) => {
+    const { ESLint } = await import('eslint');
+    const topLevel = TOP_LEVEL_FILES.includes(module);
+    // A file of the module importing every other module, the way it would spell the path.
+    const up = topLevel ? './' : '../';
+    const others = Object.keys(LAYERS).filter((m) => m !== module);
+    const text = others.map((m, i) => `import * as m${i} from '${up}${m}${TOP_LEVEL_FILES.includes(m) ? '.js' : '/index.js'}';`).join('\n');
+    const filePath = path.join(ROOT, 'src', topLevel ? `${module}.ts` : `${module}/probe.ts`);
+    const [result] = await new ESLint({ cwd: ROOT }).lintText(text, { filePath });
+    const flagged = result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => others[m.line - 1]).sort();
+    expect(flagged).toEqual(others.filter((m) => !LAYERS[module]!.includes(m)).sort());
   });
 });
