@@ -5,11 +5,7 @@
 // subpath; the wire limits stay internal (README "Limits" documents them).
 
 export { LangSmithPropagator } from './propagator/LangSmithPropagator.js';
-export type {
-  LangSmithPropagatorOptions,
-  PropagatorStats,
-  TrustPolicy,
-} from './propagator/LangSmithPropagator.js';
+export type { LangSmithPropagatorOptions, PropagatorStats } from './propagator/LangSmithPropagator.js';
 export type { InboundContext, PropagationMode } from './propagator/context.js';
 export { getInboundContext } from './propagator/context.js';
 
@@ -21,7 +17,7 @@ export {
   trustedNetworks,
   trustHeaderToken,
 } from './trust/policies.js';
-export type { HeaderTokenOptions, NetworkTrust } from './trust/policies.js';
+export type { HeaderTokenOptions, NetworkTrust, TrustPolicy } from './trust/policies.js';
 
 export { LineageTracker, getSpanLineage, getContextLineage, isOwnRun, UNTRUSTED_LINK_ATTRIBUTE } from './lineage/lineage.js';
 export type { LineageOptions, SpanLineage } from './lineage/lineage.js';
