@@ -788,18 +788,24 @@ export function fuzzWith(lib, options = {}) {
   return report;
 }
 
+/** The built package as `fuzzWith` reads it: the root export plus the `/codecs` subpath (issue 13 moved the codecs there). */
+async function builtPackage() {
+  const root = await import(new URL('../dist/esm/index.js', import.meta.url).href);
+  return { ...root, codecs: await import(new URL('../dist/esm/headers/index.js', import.meta.url).href) };
+}
+
 /**
  * Runs `count` inputs from `seed` (default 1,000,000 and 1) against `lib`
  * (default: the built package, dist/esm/index.js) and returns the report.
  */
 export async function fuzz({ count = DEFAULT_COUNT, seed = 1, timeBoundMs = DEFAULT_TIME_BOUND_MS, lib, from = 0, onProgress } = {}) {
-  const exportsOf = lib ?? (await import(new URL('../dist/esm/index.js', import.meta.url).href));
+  const exportsOf = lib ?? (await builtPackage());
   return fuzzWith(exportsOf, { count, seed, timeBoundMs, from, onProgress });
 }
 
 /** Regenerates input `index` of `seed`. */
 export async function replay({ seed = 1, index, lib }) {
-  const exportsOf = lib ?? (await import(new URL('../dist/esm/index.js', import.meta.url).href));
+  const exportsOf = lib ?? (await builtPackage());
   const { category, carrier } = generate(exportsOf.codecs, makeCache(exportsOf.codecs), seed, index);
   return { category, carrier, report: fuzzWith(exportsOf, { count: 1, seed, from: index }) };
 }
