@@ -45,6 +45,10 @@ export const LAYERS = {
   demo: ['headers', 'setup', 'ingest', 'notices', 'terminal', ...LEAVES],
 };
 
+// The rules match the import string, not the resolved file: from a nested folder
+// (src/ingest/otlp/) `../time.js` would match `time` even when it names a sibling
+// in the same folder. Only allowed pairs meet that today (ingest/time.ts); a test
+// (test/package.test.ts) lints one probe file per entry to keep the rules honest.
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function restrictedFor(name, prefix) {
