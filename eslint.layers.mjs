@@ -7,7 +7,7 @@
 //
 // A name is a folder (`src/headers/`) or a top-level file without `.ts`
 // (`src/constants.ts` is `constants`). Entries for modules that do not exist yet
-// (context, tree, time) are the layout the issue-13 moves are heading for.
+// (context, tree) are the layout the issue-13 moves are heading for.
 
 const LEAVES = ['constants', 'errors', 'time'];
 
@@ -20,7 +20,7 @@ export const LAYERS = {
   terminal: [],
   notices: ['terminal'],
   // Header in: the pure codecs.
-  headers: ['constants'],
+  headers: ['constants', 'time'],
   // Context: the OTel context keys shared by the propagator, lineage and trust.
   context: ['headers', ...LEAVES],
   trust: ['context', 'headers', ...LEAVES],
@@ -64,19 +64,13 @@ function restrictedFor(name, prefix) {
   ];
 }
 
-/** One flat-config block per entry of the map: `no-restricted-imports` with the modules it may not import. */
-export const layerRules = Object.keys(LAYERS).flatMap((name) => {
-  const folder = !['constants', 'errors', 'terminal', 'notices', 'index', 'register', 'register-cjs'].includes(name);
-  const files = folder ? [`src/${name}/**/*.ts`, `src/${name}.ts`] : [`src/${name}.ts`];
-  // A top-level file (and a one-file module such as a future src/time.ts) reaches its siblings with `./`.
-  const patterns = folder
-    ? [
-        { files: [`src/${name}/**/*.ts`], patterns: restrictedFor(name, '(\\.\\./)+') },
-        { files: [`src/${name}.ts`], patterns: restrictedFor(name, '\\./') },
-      ]
-    : [{ files, patterns: restrictedFor(name, '\\./') }];
-  return patterns.map(({ files: f, patterns: p }) => ({
-    files: f,
-    rules: { 'no-restricted-imports': ['error', { patterns: p }] },
-  }));
-});
+/**
+ * Two flat-config blocks per entry of the map (`no-restricted-imports`, with the
+ * modules it may not import): one for a folder, whose files reach the rest of
+ * src/ through `../`, one for a top-level file, which reaches it through `./` —
+ * so an entry may be either (src/time.ts today could become src/time/).
+ */
+export const layerRules = Object.keys(LAYERS).flatMap((name) => [
+  { files: [`src/${name}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns: restrictedFor(name, '(\\.\\./)+') }] } },
+  { files: [`src/${name}.ts`], rules: { 'no-restricted-imports': ['error', { patterns: restrictedFor(name, '\\./') }] } },
+]);

@@ -121,15 +121,16 @@ describe('the dependency map (README "Architecture" = eslint.layers.mjs)', () =>
 });
 
 describe('npm run lint enforces the dependency map', () => {
-  it.each(Object.keys(LAYERS))('flags exactly the imports src/%s may not make', async (module) => {
+  const probes = Object.keys(LAYERS).flatMap((module) => [
+    [module, `src/${module}.ts`, './'],
+    [module, `src/${module}/probe.ts`, '../'],
+  ]);
+  it.each(probes)('flags exactly the imports src/%s may not make (a file at %s)', async (module, file, up) => {
     const { ESLint } = await import('eslint');
-    const topLevel = TOP_LEVEL_FILES.includes(module);
     // A file of the module importing every other module, the way it would spell the path.
-    const up = topLevel ? './' : '../';
     const others = Object.keys(LAYERS).filter((m) => m !== module);
     const text = others.map((m, i) => `import * as m${i} from '${up}${m}${TOP_LEVEL_FILES.includes(m) ? '.js' : '/index.js'}';`).join('\n');
-    const filePath = path.join(ROOT, 'src', topLevel ? `${module}.ts` : `${module}/probe.ts`);
-    const [result] = await new ESLint({ cwd: ROOT }).lintText(text, { filePath });
+    const [result] = await new ESLint({ cwd: ROOT }).lintText(text, { filePath: path.join(ROOT, file) });
     const flagged = result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => others[m.line - 1]).sort();
     expect(flagged).toEqual(others.filter((m) => !LAYERS[module]!.includes(m)).sort());
   });
