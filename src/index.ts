@@ -1,11 +1,11 @@
 // Header in → context → span → run → sink. See README.md.
+//
+// The root export is exactly the README's "API" list (test/package.test.ts
+// checks both ways). The header and id codecs are the `langsmith-otel-bridge/codecs`
+// subpath; the wire limits stay internal (README "Limits" documents them).
 
 export { LangSmithPropagator } from './propagator/LangSmithPropagator.js';
-export type {
-  LangSmithPropagatorOptions,
-  PropagatorStats,
-  TrustPolicy,
-} from './propagator/LangSmithPropagator.js';
+export type { LangSmithPropagatorOptions, PropagatorStats } from './propagator/LangSmithPropagator.js';
 export type { InboundContext, PropagationMode } from './propagator/context.js';
 export { getInboundContext } from './propagator/context.js';
 
@@ -17,15 +17,12 @@ export {
   trustedNetworks,
   trustHeaderToken,
 } from './trust/policies.js';
-export type { HeaderTokenOptions, NetworkTrust } from './trust/policies.js';
+export type { HeaderTokenOptions, NetworkTrust, TrustPolicy } from './trust/policies.js';
 
 export { LineageTracker, getSpanLineage, getContextLineage, isOwnRun, UNTRUSTED_LINK_ATTRIBUTE } from './lineage/lineage.js';
 export type { LineageOptions, SpanLineage } from './lineage/lineage.js';
 export { LangSmithLineageProcessor } from './lineage/LangSmithLineageProcessor.js';
 export type { SpanProcessorLike } from './lineage/LangSmithLineageProcessor.js';
-
-export * as codecs from './headers/index.js';
-export * from './constants.js';
 
 export { LangSmithSpanProcessor } from './processor/LangSmithSpanProcessor.js';
 export type {

@@ -24,7 +24,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Client } from 'langsmith';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { codecs } from '../src/index.js';
+import * as codecs from '../src/headers/index.js';
 import {
   decodeMultipartRuns,
   decodeOtlpTraceRequest,

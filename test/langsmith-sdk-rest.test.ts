@@ -10,7 +10,8 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Client } from 'langsmith';
 import { traceable, withRunTree } from 'langsmith/traceable';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { codecs, LineageTracker, type LangSmithSpanProcessor, langsmithHeaders, runTreeForActiveSpan } from '../src/index.js';
+import { LineageTracker, type LangSmithSpanProcessor, langsmithHeaders, runTreeForActiveSpan } from '../src/index.js';
+import * as codecs from '../src/headers/index.js';
 import type { IngestServer } from '../src/ingest/index.js';
 import { startBridgeHarness, stopBridgeHarness } from './support/bridge-harness.js';
 

@@ -16,7 +16,8 @@ import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Client, RunTree } from 'langsmith';
 import { getCurrentRunTree, traceable } from 'langsmith/traceable';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { codecs, enableLangSmithOtelMode, type LangSmithSpanProcessor, langsmithHeaders } from '../src/index.js';
+import { enableLangSmithOtelMode, type LangSmithSpanProcessor, langsmithHeaders } from '../src/index.js';
+import * as codecs from '../src/headers/index.js';
 import type { IngestServer } from '../src/ingest/index.js';
 import { startBridgeHarness, stopBridgeHarness } from './support/bridge-harness.js';
 

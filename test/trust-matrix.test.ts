@@ -35,7 +35,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   anyTrust,
-  codecs,
   getSpanLineage,
   LangSmithPropagator,
   LangSmithSpanProcessor,
@@ -47,6 +46,7 @@ import {
   type Run,
   type RunSink,
 } from '../src/index.js';
+import * as codecs from '../src/headers/index.js';
 
 // ---- the hostile caller's chosen values ----
 

@@ -1,6 +1,6 @@
 /**
  * Issue 12: a consumer on TypeScript's `node10` module resolution (no
- * `exports`) sees the types of every subpath — `/ingest`, `/langgraph`,
+ * `exports`) sees the types of every subpath — `/codecs`, `/ingest`, `/langgraph`,
  * `/register` through `typesVersions`, the root through `types` — and a
  * `node16` consumer still goes through `exports`.
  */
@@ -32,10 +32,11 @@ beforeAll(() => {
     path.join(app, 'index.ts'),
     [
       "import { LangSmithPropagator } from 'langsmith-otel-bridge';",
+      "import { parseTraceParent } from 'langsmith-otel-bridge/codecs';",
       "import { formatTree } from 'langsmith-otel-bridge/ingest';",
       "import { langChainSpanHandler } from 'langsmith-otel-bridge/langgraph';",
       "import * as registerEntry from 'langsmith-otel-bridge/register';",
-      'export const used = [LangSmithPropagator, formatTree, langChainSpanHandler, registerEntry];',
+      'export const used = [LangSmithPropagator, parseTraceParent, formatTree, langChainSpanHandler, registerEntry];',
       '',
     ].join('\n'),
   );
@@ -55,7 +56,7 @@ function typecheck(moduleResolution: 'node10' | 'node16') {
 }
 
 describe('module resolution: every entry point has types', () => {
-  it.each(['node10', 'node16'] as const)('%s: the root, /ingest, /langgraph and /register resolve with types', (resolution) => {
+  it.each(['node10', 'node16'] as const)('%s: the root, /codecs, /ingest, /langgraph and /register resolve with types', (resolution) => {
     expect(typecheck(resolution)).toEqual({ status: 0, output: '' });
   });
 });

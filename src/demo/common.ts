@@ -19,7 +19,7 @@ export function serve(routes: Record<string, Handler>, onShutdown: () => Promise
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      let body: unknown = {};
+      let body: unknown;
       try {
         body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
       } catch {

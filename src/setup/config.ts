@@ -4,8 +4,7 @@
  * the variable (or option) to fix and an example of a good value.
  */
 import { BridgeConfigError } from '../errors.js';
-import type { TrustPolicy } from '../propagator/LangSmithPropagator.js';
-import { anyTrust, trustedNetworks, trustHeaderToken, type NetworkTrust } from '../trust/policies.js';
+import { anyTrust, trustedNetworks, trustHeaderToken, type NetworkTrust, type TrustPolicy } from '../trust/policies.js';
 
 export { BridgeConfigError };
 

@@ -32,13 +32,14 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { notices } from '../notices.js';
 import { within } from '../processor/batch-queue.js';
 import { LangSmithSpanProcessor, type SpanExporterLike } from '../processor/LangSmithSpanProcessor.js';
-import { LangSmithPropagator, type TrustPolicy } from '../propagator/LangSmithPropagator.js';
+import { LangSmithPropagator } from '../propagator/LangSmithPropagator.js';
 import { JsonlFileSink } from '../sinks/jsonl-file.js';
 import { enableLangSmithOtelMode, flushLangSmithSdk } from './langsmith-sdk.js';
 import { createOtlpExporter, OTLP_EXPORTER_PACKAGES } from './otlp-exporter.js';
 import { LangSmithClientSink } from '../sinks/langsmith-client.js';
 import { TreePrinterSink } from '../sinks/tree-printer.js';
 import type { RunSink } from '../sinks/types.js';
+import type { TrustPolicy } from '../trust/policies.js';
 import {
   BridgeConfigError,
   describeDestinations,

@@ -16,7 +16,13 @@ import {
   TRACE_STATE_HEADER,
 } from '../constants.js';
 import { BridgeConfigError } from '../errors.js';
-import type { TrustPolicy } from '../propagator/LangSmithPropagator.js';
+
+/**
+ * Decides whether an inbound carrier's context may be continued. Declared here,
+ * with the policies, so trust/ does not import the propagator that uses it
+ * (issue 13: the arrows run header → context → propagator).
+ */
+export type TrustPolicy = (carrier: unknown, getter: TextMapGetter) => boolean;
 
 export const DEFAULT_TRUST_HEADER = 'x-langsmith-trust';
 const MIN_TOKEN_LENGTH = 16;
@@ -216,7 +222,11 @@ export function stripTracingHeaders(
   const removed: string[] = [];
   if (typeof (headers as { delete?: unknown }).delete === 'function' && typeof (headers as { has?: unknown }).has === 'function') {
     const h = headers as { delete(name: string): void; has(name: string): boolean };
-    for (const name of names) if (h.has(name)) (h.delete(name), removed.push(name));
+    for (const name of names) {
+      if (!h.has(name)) continue;
+      h.delete(name);
+      removed.push(name);
+    }
     return removed;
   }
   const record = headers as Record<string, unknown>;

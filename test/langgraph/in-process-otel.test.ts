@@ -13,7 +13,8 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type BasicTracerProvider } f
 import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
 import { RunTree } from 'langsmith';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { codecs, enableLangSmithOtelMode, type LangSmithSpanProcessor } from '../../src/index.js';
+import { enableLangSmithOtelMode, type LangSmithSpanProcessor } from '../../src/index.js';
+import * as codecs from '../../src/headers/index.js';
 import type { IngestServer } from '../../src/ingest/index.js';
 import { langChainSpanHandler } from '../../src/langgraph/index.js';
 import { startBridgeHarness, stopBridgeHarness } from '../support/bridge-harness.js';

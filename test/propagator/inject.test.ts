@@ -9,7 +9,8 @@ import {
 } from '@opentelemetry/api';
 import { RunTree } from 'langsmith';
 import { describe, expect, it } from 'vitest';
-import { codecs, getSpanLineage, LangSmithPropagator } from '../../src/index.js';
+import { getSpanLineage, LangSmithPropagator } from '../../src/index.js';
+import * as codecs from '../../src/headers/index.js';
 import { makeProvider } from '../support/otel.js';
 
 const trusted = () => new LangSmithPropagator({ trust: true });

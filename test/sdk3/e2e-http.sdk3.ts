@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RunTree } from 'langsmith';
-import { codecs } from 'langsmith-otel-bridge';
+import * as codecs from 'langsmith-otel-bridge/codecs';
 import { startIngestServer, type IngestedRun, type IngestServer, type RunNode } from 'langsmith-otel-bridge/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -25,7 +25,6 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import fc from 'fast-check';
 import { RunTree } from 'langsmith';
 import {
-  codecs,
   getInboundContext,
   getSpanLineage,
   LangSmithLineageProcessor,
@@ -34,6 +33,7 @@ import {
   type RunSink,
   type Run,
 } from 'langsmith-otel-bridge';
+import * as codecs from 'langsmith-otel-bridge/codecs';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const installed = (name: string): string =>

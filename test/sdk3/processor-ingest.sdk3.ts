@@ -20,12 +20,12 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { Client, RunTree } from 'langsmith';
 import {
-  codecs,
   LangSmithClientSink,
   LangSmithPropagator,
   LangSmithSpanProcessor,
   type LangSmithSpanProcessorOptions,
 } from 'langsmith-otel-bridge';
+import * as codecs from 'langsmith-otel-bridge/codecs';
 import { startIngestServer, type IngestedRun, type IngestServer } from 'langsmith-otel-bridge/ingest';
 import { afterEach, describe, expect, it } from 'vitest';
 

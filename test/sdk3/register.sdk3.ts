@@ -8,7 +8,8 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { Client } from 'langsmith';
 import { traceable } from 'langsmith/traceable';
-import { codecs, registerLangSmithBridge, type LangSmithBridge } from 'langsmith-otel-bridge';
+import { registerLangSmithBridge, type LangSmithBridge } from 'langsmith-otel-bridge';
+import * as codecs from 'langsmith-otel-bridge/codecs';
 import { startIngestServer, type IngestServer } from 'langsmith-otel-bridge/ingest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
