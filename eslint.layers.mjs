@@ -42,7 +42,7 @@ export const LAYERS = {
   // Off the runtime path: the dev ingest server, the CLI, the demo services.
   ingest: ['headers', 'mapping', 'tree', 'notices', 'terminal', ...LEAVES],
   cli: ['headers', 'mapping', 'tree', 'sinks', 'ingest', 'notices', 'terminal', ...LEAVES],
-  demo: ['headers', 'setup', 'ingest', 'notices', 'terminal', ...LEAVES],
+  demo: ['headers', 'setup', 'ingest', 'tree', 'notices', 'terminal', ...LEAVES],
 };
 
 // The rules match the import string, not the resolved file: from a nested folder

@@ -106,7 +106,8 @@ function useAll(lib, ctx) {
   propagation.getBaggage(ctx)?.getAllEntries();
   trace.getSpanContext(ctx)?.traceState?.serialize();
   const ls = lib?.getInboundContext?.(ctx)?.baggage;
-  if (ls) (ls.members, ls.metadata, ls.tags, ls.project);
+  // Each getter parses its member on first read: read them all, as a consumer would.
+  if (ls) void [ls.members, ls.metadata, ls.tags, ls.project];
 }
 
 export function anchors() {
