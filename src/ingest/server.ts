@@ -45,7 +45,7 @@ import {
   type RunUpdate,
   type TraceTree,
 } from './run-store.js';
-import { DEFAULT_PROJECT, runFromOtlpSpan } from './span-to-run.js';
+import { DEFAULT_PROJECT, runFromOtlpSpan } from './otlp-run.js';
 
 /** Default cap on a request body, compressed and decompressed alike. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;

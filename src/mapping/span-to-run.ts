@@ -8,6 +8,7 @@ import { formatDottedOrderSegment } from '../headers/dotted-order.js';
 import { runIdFromSpanId } from '../headers/ids.js';
 import { getSpanLineage, hrTimeToMicros, type SpanLineage } from '../lineage/lineage.js';
 import { hrTimeToIso, mapAttributes } from './attributes.js';
+import { DEFAULT_PROJECT } from './conventions.js';
 import type { Run, SpanLike } from './types.js';
 
 export interface RunMappingOptions {
@@ -67,7 +68,7 @@ export function spanToRun(span: SpanLike, options: RunMappingOptions = {}): Run 
     extra,
     tags,
     events: mapped.events,
-    session_name: baggage?.project ?? options.project ?? 'default',
+    session_name: baggage?.project ?? options.project ?? DEFAULT_PROJECT,
   };
 }
 
