@@ -18,7 +18,7 @@
 import { parseDottedOrder } from '../headers/dotted-order.js';
 import { isLowerHex } from '../headers/hex.js';
 import { isUuid, runIdFromSpanId } from '../headers/ids.js';
-import { exceptionHead } from '../mapping/attributes.js';
+import { exceptionHead } from '../mapping/attributes/index.js';
 import {
   DEFAULT_PROJECT,
   DEFAULT_RUN_TYPE,

@@ -1,7 +1,7 @@
 /**
  * Attribute and event names the span-to-run mapping reads, one constant per
  * name, grouped by the convention that defines them (the layout of LangSmith
- * JS `experimental/otel/constants.ts`). `attributes.ts` imports names only from
+ * JS `experimental/otel/constants.ts`). `attributes/` imports names only from
  * here, so this file is the inventory of every convention the mapping speaks.
  *
  * Sources:
