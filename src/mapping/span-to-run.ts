@@ -127,7 +127,9 @@ function mergeTags(inbound: readonly string[] | undefined, own: string[] | undef
  */
 function assignOwn(target: Record<string, unknown>, source: Record<string, unknown>): void {
   for (const key of Object.keys(source)) {
-    Object.defineProperty(target, key, { value: source[key], enumerable: true, writable: true, configurable: true });
+    // defineProperty only where it matters: it measured 4% of encoding a chat span when used for every key.
+    if (key === '__proto__') Object.defineProperty(target, key, { value: source[key], enumerable: true, writable: true, configurable: true });
+    else target[key] = source[key];
   }
 }
 
