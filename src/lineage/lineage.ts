@@ -47,6 +47,9 @@ export interface SpanLineage {
  * `keep` filter passed over, whose lineage is its nearest kept ancestor's.
  */
 export function isOwnRun(lineage: SpanLineage, spanId: string): boolean {
+  // A local record compares span ids: formatting the padded UUID for the
+  // comparison measured ~3% of encoding an HTTP span.
+  if (lineage instanceof Lineage) return lineage.spanId === spanId;
   return lineage.runId === runIdFromSpanId(spanId);
 }
 
@@ -210,6 +213,11 @@ class Lineage implements SpanLineage {
 
   get runId(): string {
     return (this._runId ??= runIdFromSpanId(this._spanId));
+  }
+
+  /** The OTel span id of the span whose run this is. */
+  get spanId(): string {
+    return this._spanId;
   }
 
   get parentRunId(): string | undefined {
