@@ -14,6 +14,10 @@
  *   the root run's id;
  * - project: `langsmith.trace.session_name`, else the `Langsmith-Project`
  *   header, else `default`.
+ *
+ * These are the rules real ingest applies and no more (the bridge's encoding
+ * (a) relies on them to leave derivable fields out): sources in
+ * src/mapping/MAPPING.md, "Encoding (a): what ingest derives".
  */
 import { parseDottedOrder } from '../headers/dotted-order.js';
 import { isLowerHex } from '../headers/hex.js';

@@ -4,9 +4,10 @@
  *   onStart  assign lineage (run id, trace, parent, dotted order; lazy)
  *   onEnd    push the span onto bounded queues — nothing else on the hot path
  *   export   map span → run, then
- *            (a) `exporter`: the span with `langsmith.*` attributes (OTLP to
- *                a collector: Jaeger sees an ordinary span, LangSmith ingest
- *                rebuilds exactly this run), and/or
+ *            (a) `exporter`: the span with the `langsmith.*` attributes
+ *                LangSmith's OTLP ingest cannot derive from it (issue 10;
+ *                Jaeger sees an ordinary span, LangSmith ingest rebuilds
+ *                exactly this run), and/or
  *            (b) `sinks`: the run object (LangSmith Client, JSONL file, terminal)
  */
 import { context, diag, TraceFlags, type Context, type Span } from '@opentelemetry/api';
