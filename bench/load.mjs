@@ -23,6 +23,9 @@
 //
 // Library: `runLoad({ requests, concurrency })` returns the report
 // (test/load.test.ts runs a small share of it).
+//
+// Drops and peak RSS of the bridge against a bare BatchSpanProcessor at a fixed
+// span rate (issue 10) are bench/load-spans.mjs, part of `npm run bench`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { startDemoStack, rssOf } from './demo-stack.mjs';

@@ -1,12 +1,29 @@
-// Two-hop request latency: front → back over loopback HTTP, concurrency 16,
-// the bridge against plain OpenTelemetry on the same services, interleaved
-// rounds in one run after a JIT warm-up. Both export OTLP/protobuf to the same
-// local receiver. Reports p50/p99 and each service's CPU per request.
+// Two-hop request: front → back over loopback HTTP, concurrency 16, three
+// variants of the same two services, interleaved rounds in one run after a
+// JIT warm-up:
+//   plain      plain OpenTelemetry: W3C propagators, instrumentation-http,
+//              BatchSpanProcessor → OTLPTraceExporter (proto)
+//   langsmith  the same with `langsmith`'s own LangSmithOTLPTraceExporter
+//              (the peer a user would pick instead of the bridge)
+//   bridge     `--import langsmith-otel-bridge/register` → OTLP
+// All three export OTLP/protobuf to one local receiver (a process of its own),
+// each to its own path, so the bytes each variant sends are counted as sent.
+//
+// Per round and variant: p50 latency (client side), CPU time of each service
+// (utime + stime from /proc, the round's requests and their export), OTLP
+// bytes received; ratios against plain (and bridge against langsmith) are
+// taken round by round and reported as median [min–max].
+//
+// Env: TWO_HOP_REQUESTS (per variant, measured; 16000), TWO_HOP_ROUNDS (16),
+// TWO_HOP_WARMUP (per variant; 10000), TWO_HOP_PAUSE_MS (1500),
+// TWO_HOP_PROJECT (LANGSMITH_PROJECT for every variant; 'two-hop-bench', empty
+// for none: LangSmithOTLPTraceExporter then writes no project attribute).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { fmtPercent, fmtRatio, ratios, spread, table } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REQUESTS = Number(process.env.TWO_HOP_REQUESTS ?? 16000);
@@ -15,20 +32,30 @@ const ROUNDS = Number(process.env.TWO_HOP_ROUNDS ?? 16);
 // V8's optimizing compiler still took 29–38% of either variant's CPU (perf,
 // measured); after 10,000, 0.1–3.5%: the figures are steady state.
 const WARMUP = Number(process.env.TWO_HOP_WARMUP ?? 10000);
-// --export-between-rounds: both variants batch up to 4,096 spans (a round's
-// worth) and export on the 1 s timer, i.e. in the pause after each round, so
+// Longer than the exporters' 1 s batch delay: a round's spans are exported
+// (and their CPU counted) before the next variant's round starts.
+const PAUSE_MS = Number(process.env.TWO_HOP_PAUSE_MS ?? 1500);
+// --export-between-rounds: every variant batches up to 4,096 spans (a round's
+// worth) and exports on the 1 s timer, i.e. in the pause after each round, so
 // the latencies show what each adds on the request path alone — what a service
 // with a spare core sees. CPU per request still counts the export.
 const EXPORT_BETWEEN_ROUNDS = process.argv.includes('--export-between-rounds');
 const CONCURRENCY = 16;
+const PROJECT = process.env.TWO_HOP_PROJECT ?? 'two-hop-bench';
+export const VARIANTS = ['plain', 'langsmith', 'bridge'];
+const LABELS = {
+  plain: 'plain OpenTelemetry (W3C propagators, `BatchSpanProcessor` → OTLP)',
+  langsmith: "`BatchSpanProcessor` + `langsmith`'s `LangSmithOTLPTraceExporter`",
+  bridge: 'the bridge (`--import langsmith-otel-bridge/register` → OTLP)',
+};
+const IMPORTS = {
+  plain: join(here, 'two-hop/plain-otel.mjs'),
+  langsmith: join(here, 'two-hop/langsmith-exporter.mjs'),
+  bridge: join(here, '../dist/esm/register.js'),
+};
 
 const children = [];
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
-
-function start(role, mode, env) {
-  const importArg = mode === 'bridge' ? join(here, '../dist/esm/register.js') : join(here, 'two-hop/plain-otel.mjs');
-  return startProcess(join(here, 'two-hop/service.mjs'), ['--import', importArg], { ...env, ROLE: role });
-}
 
 function startProcess(script, nodeArgs, env = {}) {
   const child = spawn(process.execPath, [...nodeArgs, script], {
@@ -47,31 +74,39 @@ function startProcess(script, nodeArgs, env = {}) {
   });
 }
 
-async function startPair(mode, otlpUrl) {
+async function startPair(mode, receiverUrl) {
   const common = {
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiverUrl}${mode}/otel/v1/traces`,
     // The receiver stands in for LangSmith's /otel endpoint, which requires a key.
     OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=local',
+    // One project for every variant, as a user would set it: the ones that
+    // write it pay for it alike.
+    LANGSMITH_PROJECT: PROJECT,
+    // LangSmithOTLPTraceExporter exports nothing unless LangSmith tracing is on.
+    LANGSMITH_TRACING: mode === 'langsmith' ? 'true' : 'false',
     LANGSMITH_OTEL_ENABLED: 'true',
     LANGSMITH_OTEL_TRUST: '127.0.0.0/8',
     LANGSMITH_OTEL_PRINT: 'false',
     ...(EXPORT_BETWEEN_ROUNDS ? { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096', OTEL_BSP_MAX_QUEUE_SIZE: '8192' } : {}),
   };
-  const back = await start('back', mode, { ...common, OTEL_SERVICE_NAME: `back-${mode}` });
-  const front = await start('front', mode, { ...common, OTEL_SERVICE_NAME: `front-${mode}`, BACK_URL: back.url });
+  const start = (role, env) => startProcess(join(here, 'two-hop/service.mjs'), ['--import', IMPORTS[mode]], { ...common, ...env, ROLE: role });
+  const back = await start('back', { OTEL_SERVICE_NAME: `back-${mode}` });
+  const front = await start('front', { OTEL_SERVICE_NAME: `front-${mode}`, BACK_URL: back.url });
   return { front, back };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function once(url) {
+function once(url, method = 'POST') {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const req = http.request(url, { method: 'POST', agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(Number(process.hrtime.bigint() - t0) / 1e6));
+    let body = '';
+    const req = http.request(url, { method, agent }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, body }));
     });
     req.on('error', reject);
-    req.end('{}');
+    req.end(method === 'POST' ? '{}' : undefined);
   });
 }
 
@@ -82,7 +117,7 @@ async function load(url, n) {
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < n) {
         next++;
-        latencies.push(await once(url));
+        latencies.push((await once(url)).ms);
       }
     }),
   );
@@ -94,85 +129,147 @@ function pct(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** CPU time (user + system) a process has used, in ms; undefined where /proc is not available. */
+/** CPU time (user + system) a process has used, in ms; NaN where /proc is not available. */
 function cpuMs(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
   } catch {
-    return undefined;
+    return NaN;
   }
 }
 
 function stop(child) {
   return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
     child.once('exit', resolve);
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
   });
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export async function run() {
   const receiver = await startProcess(join(here, 'two-hop/drain.mjs'), []);
-  const otlpUrl = `${receiver.url}otel/v1/traces`;
-  const pairs = { plain: await startPair('plain', otlpUrl), bridge: await startPair('bridge', otlpUrl) };
-  const samples = { plain: [], bridge: [] };
-  const cpu = { plain: {}, bridge: {} };
-  const rounds = [];
+  const pairs = {};
+  for (const mode of VARIANTS) pairs[mode] = await startPair(mode, receiver.url);
+  const perRequest = REQUESTS / ROUNDS;
+  // One snapshot per variant at the start of each of its rounds and one at the end.
+  const snapshots = Object.fromEntries(VARIANTS.map((m) => [m, []]));
+  const latencies = Object.fromEntries(VARIANTS.map((m) => [m, []]));
+  const snapshot = async (mode) => {
+    const received = JSON.parse((await once(`${receiver.url}stats`, 'GET')).body);
+    snapshots[mode].push({
+      front: cpuMs(pairs[mode].front.child.pid),
+      back: cpuMs(pairs[mode].back.child.pid),
+      bytes: received[mode]?.bytes ?? 0,
+      otlpRequests: received[mode]?.requests ?? 0,
+    });
+  };
   try {
-    for (const mode of ['plain', 'bridge']) await load(pairs[mode].front.url, WARMUP);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    for (const mode of ['plain', 'bridge']) for (const role of ['front', 'back']) cpu[mode][role] = -cpuMs(pairs[mode][role].child.pid);
+    for (const mode of VARIANTS) await load(pairs[mode].front.url, WARMUP);
     for (let r = 0; r < ROUNDS; r++) {
-      const round = {};
-      for (const mode of r % 2 ? ['bridge', 'plain'] : ['plain', 'bridge']) {
-        // Let the previous batch of spans export first: background export work
-        // must not land in the other variant's measurement.
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        const latencies = await load(pairs[mode].front.url, REQUESTS / ROUNDS);
-        samples[mode].push(...latencies);
-        round[mode] = pct(latencies, 50);
+      // Rotating order: each variant runs first, middle and last equally often.
+      const order = VARIANTS.map((_, k) => VARIANTS[(k + r) % VARIANTS.length]);
+      for (const mode of order) {
+        // The previous round's spans are exported first: no variant's
+        // background export lands in another's round.
+        await sleep(PAUSE_MS);
+        await snapshot(mode);
+        latencies[mode].push(await load(pairs[mode].front.url, perRequest));
       }
-      rounds.push(round);
     }
-    // Export work of the last round included: every span is sent before the second reading.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    for (const mode of ['plain', 'bridge']) for (const role of ['front', 'back']) cpu[mode][role] += cpuMs(pairs[mode][role].child.pid);
+    await sleep(PAUSE_MS);
+    for (const mode of VARIANTS) await snapshot(mode);
   } finally {
     for (const { front, back } of Object.values(pairs)) await Promise.all([stop(front.child), stop(back.child)]);
     await stop(receiver.child);
   }
-  const perRequest = (ms, n) => (Number.isFinite(ms) ? (ms * 1000) / n : undefined); // µs
-  const row = (mode) => ({
-    p50: pct(samples[mode], 50),
-    p99: pct(samples[mode], 99),
-    n: samples[mode].length,
-    cpuFrontUs: perRequest(cpu[mode].front, samples[mode].length),
-    cpuBackUs: perRequest(cpu[mode].back, samples[mode].length),
-  });
-  const plain = row('plain');
-  const bridge = row('bridge');
-  const overhead = (bridge.p50 / plain.p50 - 1) * 100;
-  console.log(`\n### Two-hop request (Node ${process.version}, loopback, concurrency ${CONCURRENCY}, ${REQUESTS} requests per variant in ${ROUNDS} rounds after ${WARMUP} warm-up requests${EXPORT_BETWEEN_ROUNDS ? '; export between rounds' : ''})\n`);
-  const us = (v) => (v === undefined ? 'n/a' : `${v.toFixed(0)} µs`);
-  console.log('| variant | p50 | p99 | CPU per request: front | back |');
-  console.log('|---|---|---|---|---|');
-  console.log(`| plain OpenTelemetry (W3C propagators, BatchSpanProcessor → OTLP) | ${plain.p50.toFixed(2)} ms | ${plain.p99.toFixed(2)} ms | ${us(plain.cpuFrontUs)} | ${us(plain.cpuBackUs)} |`);
-  console.log(`| bridge (register entry → OTLP) | ${bridge.p50.toFixed(2)} ms | ${bridge.p99.toFixed(2)} ms | ${us(bridge.cpuFrontUs)} | ${us(bridge.cpuBackUs)} |`);
-  if (plain.cpuFrontUs !== undefined && bridge.cpuFrontUs !== undefined) {
-    const cpuRatio = (bridge.cpuFrontUs + bridge.cpuBackUs) / (plain.cpuFrontUs + plain.cpuBackUs);
-    console.log(`\nCPU per request, both services, export included: ${((cpuRatio - 1) * 100).toFixed(1)}% over plain`);
+
+  // Per variant, per round: p50, CPU µs per request (front, back), OTLP bytes per request.
+  const perRound = {};
+  for (const mode of VARIANTS) {
+    const s = snapshots[mode];
+    perRound[mode] = latencies[mode].map((lat, r) => ({
+      p50: pct(lat, 50),
+      cpuFront: ((s[r + 1].front - s[r].front) * 1000) / lat.length,
+      cpuBack: ((s[r + 1].back - s[r].back) * 1000) / lat.length,
+      bytes: (s[r + 1].bytes - s[r].bytes) / lat.length,
+    }));
   }
-  const perRound = rounds.map((r) => (r.bridge / r.plain - 1) * 100);
-  const medianRound = [...perRound].sort((a, b) => a - b)[Math.floor(perRound.length / 2)];
-  console.log(`\np50 overhead: ${overhead.toFixed(1)}% pooled; per round ${perRound.map((v) => v.toFixed(1) + '%').join(', ')} (median ${medianRound.toFixed(1)}%)`);
-  console.log(`target ≤ 5%: ${overhead <= 5 ? 'met' : '**not met**'}`);
-  return { plain, bridge, p50OverheadPercent: overhead, perRoundPercent: perRound, medianRoundPercent: medianRound };
+  // A variant that sent nothing (e.g. LangSmith tracing off for its exporter)
+  // would look free: refuse to report it.
+  for (const mode of VARIANTS) {
+    const s = snapshots[mode];
+    if (!(s[s.length - 1].bytes > s[0].bytes)) throw new Error(`two-hop: the receiver got no OTLP bytes from the ${mode} variant during the measured rounds`);
+  }
+  const field = (mode, f) => perRound[mode].map((x) => (f === 'cpu' ? x.cpuFront + x.cpuBack : x[f]));
+  const variants = {};
+  for (const mode of VARIANTS) {
+    const all = latencies[mode].flat();
+    variants[mode] = {
+      n: all.length,
+      p50: spread(field(mode, 'p50')),
+      p50Pooled: pct(all, 50),
+      p99Pooled: pct(all, 99),
+      cpuFrontUs: spread(field(mode, 'cpuFront')),
+      cpuBackUs: spread(field(mode, 'cpuBack')),
+      cpuUs: spread(field(mode, 'cpu')),
+      bytesPerRequest: spread(field(mode, 'bytes')),
+      vsPlain: {
+        p50: spread(ratios(field(mode, 'p50'), field('plain', 'p50'))),
+        cpu: spread(ratios(field(mode, 'cpu'), field('plain', 'cpu'))),
+        bytes: spread(ratios(field(mode, 'bytes'), field('plain', 'bytes'))),
+      },
+    };
+  }
+  const bridgeVsLangsmith = {
+    p50: spread(ratios(field('bridge', 'p50'), field('langsmith', 'p50'))),
+    cpu: spread(ratios(field('bridge', 'cpu'), field('langsmith', 'cpu'))),
+    bytes: spread(ratios(field('bridge', 'bytes'), field('langsmith', 'bytes'))),
+  };
+  return {
+    title: 'Two hops over HTTP',
+    settings: { project: PROJECT, concurrency: CONCURRENCY, requests: REQUESTS, rounds: ROUNDS, warmup: WARMUP, pauseMs: PAUSE_MS, exportBetweenRounds: EXPORT_BETWEEN_ROUNDS },
+    variants,
+    bridgeVsLangsmith,
+    perRound,
+  };
+}
+
+const n0 = (s) => `${s.median.toFixed(0)} [${s.min.toFixed(0)}–${s.max.toFixed(0)}]`;
+const ms = (s) => `${s.median.toFixed(2)} ms [${s.min.toFixed(2)}–${s.max.toFixed(2)}]`;
+const mark = (ok) => (ok ? '✔' : '**✘**');
+
+export function markdown(r) {
+  const { settings: st, variants: v, bridgeVsLangsmith: bl } = r;
+  const lines = [
+    `Front → back on loopback, concurrency ${st.concurrency}; per variant ${st.warmup.toLocaleString('en-US')} warm-up requests, then ${st.requests.toLocaleString('en-US')} measured in ${st.rounds} rounds, the three variants interleaved (order rotating); ${st.pauseMs} ms pause before each round; LANGSMITH_PROJECT=${st.project || '(unset)'} for all three${st.exportBetweenRounds ? '; export between rounds' : ''}. Figures per round, median [min–max] over the rounds; ratios taken round by round against the same round of the anchor. CPU: each service's utime + stime over its round and the export that followed, per request. Bytes: OTLP request bodies the receiver got, per request (two services' spans).`,
+    '',
+    table(
+      ['variant', 'OTLP bytes / request', 'p50', 'p99 (pooled)', 'CPU / request: front', 'back', 'p50 vs plain', 'CPU vs plain', 'bytes vs plain'],
+      VARIANTS.map((m) => [
+        LABELS[m],
+        n0(v[m].bytesPerRequest),
+        ms(v[m].p50),
+        `${v[m].p99Pooled.toFixed(2)} ms`,
+        `${n0(v[m].cpuFrontUs)} µs`,
+        `${n0(v[m].cpuBackUs)} µs`,
+        m === 'plain' ? '—' : fmtPercent(v[m].vsPlain.p50),
+        m === 'plain' ? '—' : fmtPercent(v[m].vsPlain.cpu),
+        m === 'plain' ? '—' : fmtRatio(v[m].vsPlain.bytes),
+      ]),
+    ),
+    '',
+    `Targets (issue 10, median round), the bridge against plain: CPU per request ≤ 1.10× (${fmtRatio(v.bridge.vsPlain.cpu)} ${mark(v.bridge.vsPlain.cpu.median <= 1.1)}), p50 ≤ 1.05× (${fmtRatio(v.bridge.vsPlain.p50)} ${mark(v.bridge.vsPlain.p50.median <= 1.05)}), OTLP bytes ≤ 1.3× (${fmtRatio(v.bridge.vsPlain.bytes)} ${mark(v.bridge.vsPlain.bytes.median <= 1.3)}); against \`LangSmithOTLPTraceExporter\`: CPU ≤ 1.05× (${fmtRatio(bl.cpu)} ${mark(bl.cpu.median <= 1.05)}), p50 ${fmtRatio(bl.p50)}, bytes ${fmtRatio(bl.bytes)}.`,
+  ];
+  return lines.join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    await run();
+    console.log(markdown(await run()));
   } catch (err) {
     console.error(err);
     process.exitCode = 1;

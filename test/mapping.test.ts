@@ -11,7 +11,8 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { hrTimeToIso, mapAttributes, type MapOptions } from '../src/mapping/attributes/index.js';
+import { mapAttributes, type MapOptions } from '../src/mapping/attributes/index.js';
+import { hrTimeToIso } from '../src/time.js';
 import type { MappedAttributes } from '../src/mapping/types.js';
 
 const exporter = new InMemorySpanExporter();

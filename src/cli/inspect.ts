@@ -42,7 +42,7 @@ import { isUuidAt, lsTraceIdFromTraceId, runIdFromSpanId, spanIdFromRunId, trace
 import { decodeMetadata, decodeProject, decodeTags } from '../headers/langsmith-baggage.js';
 import { parseTraceParent, trimOws } from '../headers/traceparent.js';
 import { parseTraceState } from '../headers/tracestate.js';
-import { isoFromMicros } from '../ingest/time.js';
+import { isoFromMicros } from '../time.js';
 import { safeForTerminal, safeJsonForTerminal } from '../terminal.js';
 import { parseCommandArgs } from './args.js';
 

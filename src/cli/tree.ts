@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { isUuid, lsTraceIdFromTraceId } from '../headers/ids.js';
 import { formatTree } from '../ingest/format-tree.js';
-import { microsFromTime } from '../ingest/time.js';
+import { microsFromTime } from '../time.js';
 import type { Run } from '../mapping/types.js';
 import { buildTree } from '../sinks/tree-printer.js';
 import { safeForTerminal } from '../terminal.js';

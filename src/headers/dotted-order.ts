@@ -15,7 +15,7 @@
  * MAX_DOTTED_ORDER_SEGMENTS segments.
  */
 import { MAX_DOTTED_ORDER_LENGTH, MAX_DOTTED_ORDER_SEGMENTS } from '../constants.js';
-import { perSecond } from './per-second.js';
+import { perSecond } from '../time.js';
 import { trimOws } from './traceparent.js';
 
 const TIMESTAMP_LENGTH = 22;

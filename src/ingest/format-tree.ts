@@ -8,7 +8,7 @@
  */
 import { safeForTerminal } from '../terminal.js';
 import type { IngestedRun } from './run-store.js';
-import { microsFromTime } from './time.js';
+import { microsFromTime } from '../time.js';
 
 /** What a line shows of a run: the ingest's runs and the bridge's own Run both fit. */
 export type TreeRun = Pick<IngestedRun, 'id' | 'name' | 'run_type' | 'start_time' | 'end_time'> & {

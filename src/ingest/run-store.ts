@@ -20,7 +20,7 @@
 import { childDottedOrder, formatDottedOrderSegment, parseDottedOrder } from '../headers/dotted-order.js';
 import { notices } from '../notices.js';
 import { estimateBytes } from './json-limits.js';
-export { MAX_TIME_MICROS, microsFromTime, isoFromMicros } from './time.js';
+export { MAX_TIME_MICROS, microsFromTime, isoFromMicros } from '../time.js';
 import type { OtlpAttributes, OtlpEvent, OtlpLink, OtlpStatus } from './otlp-protobuf.js';
 
 /** How a run reached the server. */

@@ -17,6 +17,7 @@ import { formatDottedOrderSegment, type DottedOrder } from '../headers/dotted-or
 import { runIdFromSpanId } from '../headers/ids.js';
 import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
 import { getInboundContext, getUntrustedCaller } from '../propagator/context.js';
+import { hrTimeToMicros } from '../time.js';
 
 export interface SpanLineage {
   /** This span's run id (ingest rule: padded span id). */
@@ -309,10 +310,4 @@ function safeKeep(keep: (span: Span) => boolean, span: Span): boolean {
 
 function sameSpan(a: SpanContext, b: SpanContext): boolean {
   return a.spanId === b.spanId && a.traceId === b.traceId;
-}
-
-/** OTel HrTime [seconds, nanoseconds] → µs since the epoch. */
-export function hrTimeToMicros(time: [number, number] | undefined): number | undefined {
-  if (!time) return undefined;
-  return time[0] * 1_000_000 + Math.floor(time[1] / 1000);
 }

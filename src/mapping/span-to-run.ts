@@ -6,8 +6,9 @@
 import type { Attributes } from '@opentelemetry/api';
 import { formatDottedOrderSegment } from '../headers/dotted-order.js';
 import { runIdFromSpanId } from '../headers/ids.js';
-import { getSpanLineage, hrTimeToMicros, type SpanLineage } from '../lineage/lineage.js';
-import { hrTimeToIso, mapAttributes } from './attributes/index.js';
+import { getSpanLineage, type SpanLineage } from '../lineage/lineage.js';
+import { hrTimeToIso, hrTimeToMicros } from '../time.js';
+import { mapAttributes } from './attributes/index.js';
 import { DEFAULT_PROJECT } from './conventions.js';
 import type { Run, SpanLike } from './types.js';
 

@@ -12,10 +12,10 @@
  */
 import { context, diag, TraceFlags, type Context, type Span } from '@opentelemetry/api';
 import { notices } from '../notices.js';
+import { hrTimeToMicros } from '../time.js';
 import { suppressTracing } from '../propagator/context.js';
 import {
   getSpanLineage,
-  hrTimeToMicros,
   isOwnRun,
   LINEAGE_DOTTED_ORDER,
   LINEAGE_IS_ROOT,

@@ -11,7 +11,7 @@ import {
   parseDottedOrder,
 } from '../../src/headers/dotted-order.js';
 import { MAX_DOTTED_ORDER_SEGMENTS } from '../../src/constants.js';
-import { perSecond } from '../../src/headers/per-second.js';
+import { perSecond } from '../../src/time.js';
 
 const ROOT_ID = '019424f8-632e-7000-8000-008074abbf4d';
 const CHILD_ID = '019424f8-632f-7000-8000-01a3c0de0001';

@@ -2,7 +2,7 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import * as C from '../conventions.js';
 import type { MappedAttributes, SpanEventLike, SpanLike } from '../types.js';
-import { hrTimeToIso } from './hr-time.js';
+import { hrTimeToIso } from '../../time.js';
 import type { Cx } from './scan.js';
 import { nonEmpty } from './values.js';
 

@@ -13,7 +13,6 @@
  * It visits the attribute map once, for the prefixed families; every other
  * name is a direct lookup.
  */
-export { hrTimeToIso } from './hr-time.js';
 export { DEFAULT_MAX_PAYLOAD_BYTES, MIN_JSON_PARSE_LIMIT, mapAttributes, type MapOptions } from './map.js';
 export { exceptionHead } from './error-and-events.js';
 export { UNSERIALISABLE_MARKER } from './truncation.js';
