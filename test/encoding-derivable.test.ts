@@ -143,6 +143,11 @@ const rows: Row[] = [
     build: (t) => t.startSpan('task', { attributes: { 'traceloop.entity.name': 'summarize' } }),
     writes: ['langsmith.trace.name'],
   },
+  {
+    rule: 'a name source ingest may read (`tool.name`), even where the bridge keeps the span name: the name (when unsure, write it)',
+    build: (t) => t.startSpan('call', { attributes: { 'tool.name': 'lookup' } }),
+    writes: ['langsmith.trace.name'],
+  },
 ];
 
 describe('encoding (a) writes only what OTLP ingest cannot derive', () => {
