@@ -42,17 +42,20 @@ const MAX_DATE_MS = 8.64e15;
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
- * The latest time a run may carry: the end of year 9999. A dotted-order
- * segment has four year digits, and `Date` (hence `isoFromMicros`) throws
- * past ±8.64e15 ms — a `start_time` of 1e20 used to answer 500 (issue 8).
+ * The latest time a run may carry: the largest µs count a JS number holds
+ * exactly, 2^53 − 1 (2255-06-05T23:47:34.740991Z). Past it, µs arithmetic
+ * rounds: the end of year 9999 (≈ 2.5e17 µs) is not even representable, so a
+ * bound there let 9999-12-31T23:59:59.999999Z become +010000-01-01 on output.
+ * `Date` (hence `isoFromMicros`) would throw past ±8.64e15 ms — a `start_time`
+ * of 1e20 used to answer 500 (issue 8).
  */
-export const MAX_TIME_MICROS = Date.UTC(10000, 0, 1) * 1000 - 1;
+export const MAX_TIME_MICROS = Number.MAX_SAFE_INTEGER;
 
 /**
  * µs since the epoch from a LangSmith time: an ISO 8601 string (the JS SDK's
  * `start_time`, with its fake µs) or epoch milliseconds (its `end_time`).
  * Undefined for anything else, for a date that does not exist (February 30)
- * and for times outside 1970–9999.
+ * and for times outside 1970–2255 (MAX_TIME_MICROS).
  */
 export function microsFromTime(value: unknown): number | undefined {
   if (typeof value === 'number') {

@@ -5,10 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isUuid, lsTraceIdFromTraceId } from '../headers/ids.js';
-import { formatTree } from '../ingest/format-tree.js';
+import { buildTree, formatTree } from '../tree/index.js';
 import { microsFromTime } from '../time.js';
 import type { Run } from '../mapping/types.js';
-import { buildTree } from '../sinks/tree-printer.js';
 import { safeForTerminal } from '../terminal.js';
 import { parseCommandArgs } from './args.js';
 

@@ -16,7 +16,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatTree } from '../ingest/format-tree.js';
+import { formatTree } from '../tree/index.js';
 import { startIngestServer, type IngestServer } from '../ingest/server.js';
 import { startDemoServices, type DemoServiceName } from './topology.js';
 

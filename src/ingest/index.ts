@@ -30,7 +30,7 @@ export {
   type TraceTree,
 } from './run-store.js';
 export { MAX_JSON_DEPTH } from './json-limits.js';
-export { formatTree, formatDuration, type FormatTreeOptions } from './format-tree.js';
+export { formatTree, formatDuration, type FormatTreeOptions } from '../tree/index.js';
 export { runFromOtlpSpan, type SpanRun, type SpanRunResult } from './otlp-run.js';
 export {
   decodeOtlpTraceRequest,
@@ -50,7 +50,7 @@ export {
   type OtlpAttributes,
   type OtlpValue,
   type OtlpDecodeResult,
-} from './otlp-protobuf.js';
+} from './otlp/index.js';
 export {
   decodeMultipartRuns,
   parseMultipart,

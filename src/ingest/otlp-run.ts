@@ -47,7 +47,7 @@ import {
   TRACELOOP_ENTITY_OUTPUT,
 } from '../mapping/conventions.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
-import type { OtlpAttributes, OtlpSpanRecord, OtlpValue } from './otlp-protobuf.js';
+import type { OtlpAttributes, OtlpSpanRecord, OtlpValue } from './otlp/index.js';
 import { isoFromMicros, type IngestedRun, type RunLineage } from './run-store.js';
 
 export { DEFAULT_PROJECT };

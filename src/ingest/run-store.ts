@@ -21,7 +21,7 @@ import { childDottedOrder, formatDottedOrderSegment, parseDottedOrder } from '..
 import { notices } from '../notices.js';
 import { estimateBytes } from './json-limits.js';
 export { MAX_TIME_MICROS, microsFromTime, isoFromMicros } from '../time.js';
-import type { OtlpAttributes, OtlpEvent, OtlpLink, OtlpStatus } from './otlp-protobuf.js';
+import type { OtlpAttributes, OtlpEvent, OtlpLink, OtlpStatus } from './otlp/index.js';
 
 /** How a run reached the server. */
 export type RunSource = 'multipart' | 'batch' | 'runs' | 'otlp';

@@ -22,30 +22,21 @@
  * POST to it: a `multipart/form-data` or `text/plain` form needs no CORS
  * preflight. So a request whose `Origin` is not loopback gets 403, and each
  * route takes only the content types its senders use (415 otherwise). JSON
- * nested deeper than MAX_JSON_DEPTH and times outside 1970–9999 get 400
+ * nested deeper than MAX_JSON_DEPTH and times outside 1970–2255 get 400
  * before anything is stored; the store itself is bounded (RunStore).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
-import * as zlib from 'node:zlib';
 import { isUuid } from '../headers/ids.js';
-import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
+import { drain, headerValue, HttpError, jsonList, parseJsonObject, readBody, ZSTD_AVAILABLE } from './http-body.js';
 import { decodeMultipartRuns } from './multipart.js';
-import { decodeOtlpTraceRequest, flattenOtlpSpans } from './otlp-protobuf.js';
-import {
-  RunStore,
-  isoFromMicros,
-  microsFromTime,
-  type IngestedRun,
-  type RunLineage,
-  type RunSource,
-  type RunStoreStats,
-  type RunUpdate,
-  type TraceTree,
-} from './run-store.js';
-import { DEFAULT_PROJECT, runFromOtlpSpan } from './otlp-run.js';
+import { decodeOtlpTraceRequest, flattenOtlpSpans } from './otlp/index.js';
+import { RunStore, type IngestedRun, type RunStoreStats, type TraceTree } from './run-store.js';
+import { decodeRun, decodeRuns, ingestRuns } from './run-payloads.js';
+import { runFromOtlpSpan } from './otlp-run.js';
+
+export { ZSTD_AVAILABLE };
 
 /** Default cap on a request body, compressed and decompressed alike. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -57,9 +48,6 @@ const SELF_HOSTED_PREFIX = '/api/v1';
 const API_KEY_HEADER = 'x-api-key';
 const PROJECT_HEADER = 'langsmith-project';
 const LOOPBACK = '127.0.0.1';
-const MAX_CONTENT_ENCODINGS = 4;
-/** An over-size body is drained (so the client reads the 413) up to this multiple of the cap, then cut. */
-const DRAIN_FACTOR = 4;
 
 export interface IngestServerOptions {
   /** Default 0: an ephemeral port. */
@@ -126,15 +114,6 @@ export interface IngestServer {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 type Counter = Exclude<keyof IngestRequestCounts, 'encodings'>;
 
 function zeroCounts(): IngestRequestCounts {
@@ -163,23 +142,6 @@ const STATUS_COUNTER: Record<number, Counter> = {
   413: 'tooLarge',
   415: 'unsupported',
 };
-
-type Decompress = (buf: Buffer, options: zlib.ZlibOptions) => Promise<Buffer>;
-
-const DECOMPRESSORS: Record<string, Decompress> = {
-  gzip: promisify(zlib.gunzip) as Decompress,
-  'x-gzip': promisify(zlib.gunzip) as Decompress,
-  deflate: promisify(zlib.inflate) as Decompress,
-  br: promisify(zlib.brotliDecompress) as Decompress,
-};
-// zlib has zstd from Node 22.15 / 23.8 only; Node 20 has none.
-const zstdDecompress: unknown = Reflect.get(zlib, 'zstdDecompress');
-if (typeof zstdDecompress === 'function') {
-  DECOMPRESSORS['zstd'] = promisify(zstdDecompress as (b: Buffer, o: object, cb: (e: Error | null, r: Buffer) => void) => void) as Decompress;
-}
-
-/** True when this Node can decode `content-encoding: zstd` (22.15+). */
-export const ZSTD_AVAILABLE = DECOMPRESSORS['zstd'] !== undefined;
 
 export function startIngestServer(options: IngestServerOptions = {}): Promise<IngestServer> {
   const host = options.host ?? LOOPBACK;
@@ -410,187 +372,12 @@ function serverInfo(options: IngestServerOptions, maxBodyBytes: number): Record<
   };
 }
 
-// ---- bodies ----
-
-async function readBody(req: IncomingMessage, maxBodyBytes: number): Promise<{ body: Buffer; encoding: string }> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = Number.isFinite(declared) && declared > maxBodyBytes;
-  await new Promise<void>((resolve, reject) => {
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBodyBytes) tooLarge = true;
-      if (!tooLarge) chunks.push(chunk);
-      else if (size > maxBodyBytes * DRAIN_FACTOR) {
-        req.destroy();
-        resolve();
-      }
-    });
-    req.on('end', () => resolve());
-    req.on('error', reject);
-  });
-  if (tooLarge) throw new HttpError(413, `body larger than ${maxBodyBytes} bytes`);
-  let body: Buffer = Buffer.concat(chunks, size);
-
-  const header = headerValue(req.headers['content-encoding'])?.trim().toLowerCase() ?? '';
-  const encodings = header === '' ? [] : header.split(',').map((e) => e.trim()).filter((e) => e !== 'identity' && e !== '');
-  if (encodings.length > MAX_CONTENT_ENCODINGS) throw new HttpError(415, 'too many content encodings');
-  // Applied in order, so they are removed in reverse (RFC 9110 §8.4).
-  for (let i = encodings.length - 1; i >= 0; i--) {
-    const name = encodings[i]!;
-    const decompress = DECOMPRESSORS[name];
-    if (decompress === undefined) {
-      const hint = name === 'zstd' ? ' (this Node has no zstd: it needs 22.15+; /info does not offer it)' : '';
-      throw new HttpError(415, `unsupported content-encoding "${name}"${hint}`);
-    }
-    try {
-      body = await decompress(body, { maxOutputLength: maxBodyBytes });
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
-        throw new HttpError(413, `body larger than ${maxBodyBytes} bytes once decompressed`);
-      }
-      throw new HttpError(400, `body is not valid ${name}: ${(e as Error).message}`);
-    }
-  }
-  return { body, encoding: encodings.length === 0 ? 'identity' : encodings.join(',') };
-}
-
-function drain(req: IncomingMessage): void {
-  req.resume();
-}
-
-function parseJsonObject(body: Buffer, what: string): Record<string, unknown> {
-  let text: string;
-  let doc: unknown;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    throw new HttpError(400, `${what} is not valid UTF-8 JSON`);
-  }
-  // Checked before parsing: JSON.parse takes a million levels, JSON.stringify of the result throws.
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new HttpError(400, `${what} is nested deeper than ${MAX_JSON_DEPTH} levels`);
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, `${what} is not valid UTF-8 JSON`);
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new HttpError(400, `${what} is not a JSON object`);
-  return doc as Record<string, unknown>;
-}
-
-function jsonList(value: unknown, what: string): unknown[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new HttpError(400, `"${what}" is not an array`);
-  return value;
-}
-
-// ---- direct run payloads (langsmith.md §5) ----
-
-interface DecodedPost {
-  kind: 'post';
-  run: IngestedRun;
-  lineage: RunLineage;
-}
-interface DecodedPatch {
-  kind: 'patch';
-  run: RunUpdate;
-}
-
-function decodeRuns(list: unknown[], kind: 'post', source: RunSource, what: string): DecodedPost[];
-function decodeRuns(list: unknown[], kind: 'patch', source: RunSource, what: string): DecodedPatch[];
-function decodeRuns(list: unknown[], kind: 'post' | 'patch', source: RunSource, what: string): Array<DecodedPost | DecodedPatch> {
-  return list.map((item, i) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new HttpError(400, `${what}[${i}] is not an object`);
-    return decodeRun(item as Record<string, unknown>, kind, source, `${what}[${i}]`);
-  });
-}
-
-function decodeRun(raw: Record<string, unknown>, kind: 'post', source: RunSource, what: string, pathId?: string): DecodedPost;
-function decodeRun(raw: Record<string, unknown>, kind: 'patch', source: RunSource, what: string, pathId?: string): DecodedPatch;
-function decodeRun(raw: Record<string, unknown>, kind: 'post' | 'patch', source: RunSource, what: string, pathId?: string): DecodedPost | DecodedPatch;
-function decodeRun(
-  raw: Record<string, unknown>,
-  kind: 'post' | 'patch',
-  source: RunSource,
-  what: string,
-  pathId?: string,
-): DecodedPost | DecodedPatch {
-  const field = <T>(name: string, check: (v: unknown) => v is T, expected: string): T | undefined => {
-    const v = raw[name];
-    if (v === undefined || v === null) return undefined;
-    if (!check(v)) throw new HttpError(400, `${what}.${name} is not ${expected}`);
-    return v;
-  };
-  const uuid = (name: string): string | undefined => {
-    const v = field(name, isString, 'a UUID')?.toLowerCase();
-    if (v !== undefined && !isUuid(v)) throw new HttpError(400, `${what}.${name} is not a UUID`);
-    return v;
-  };
-  const time = (name: string): { iso: string; micros: number } | undefined => {
-    const v = raw[name];
-    if (v === undefined || v === null) return undefined;
-    const micros = microsFromTime(v);
-    if (micros === undefined) throw new HttpError(400, `${what}.${name} is not a time (ISO 8601 or epoch ms)`);
-    return { iso: isoFromMicros(micros), micros };
-  };
-
-  const id = uuid('id') ?? pathId;
-  if (id === undefined) throw new HttpError(400, `${what}.id is missing`);
-  if (pathId !== undefined && id !== pathId) throw new HttpError(400, `${what}.id ${id} differs from the URL's ${pathId}`);
-  const start = time('start_time');
-  const end = time('end_time');
-  const run: RunUpdate = {
-    id,
-    trace_id: uuid('trace_id'),
-    parent_run_id: uuid('parent_run_id'),
-    dotted_order: field('dotted_order', isString, 'a string'),
-    name: field('name', isString, 'a string'),
-    run_type: field('run_type', isString, 'a string'),
-    start_time: start?.iso,
-    end_time: end?.iso,
-    inputs: field('inputs', isObject, 'an object'),
-    outputs: field('outputs', isObject, 'an object'),
-    error: field('error', isString, 'a string'),
-    extra: field('extra', isObject, 'an object'),
-    tags: field('tags', isStringArray, 'an array of strings'),
-    events: field('events', Array.isArray, 'an array'),
-    serialized: raw['serialized'] ?? undefined,
-    reference_example_id: uuid('reference_example_id'),
-    session_name: field('session_name', isString, 'a string'),
-    source,
-  };
-  if (kind === 'patch') return { kind, run };
-  const post: IngestedRun = {
-    ...run,
-    name: run.name ?? '',
-    run_type: run.run_type ?? 'chain',
-    session_name: run.session_name ?? DEFAULT_PROJECT,
-    source,
-  };
-  return {
-    kind,
-    run: post,
-    lineage: { computeDottedOrder: post.dotted_order === undefined, explicitTraceId: post.trace_id, startMicros: start?.micros },
-  };
-}
-
-/** Posts before patches, so a body carrying both for one run merges them. */
-function ingestRuns(store: RunStore, posts: DecodedPost[], patches: DecodedPatch[]): void {
-  for (const p of posts) store.post(p.run, p.lineage);
-  for (const p of patches) store.patch(p.run);
-}
-
 // ---- small helpers ----
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function digest(value: string): Buffer {
@@ -603,16 +390,4 @@ function decodeURIComponentSafe(value: string): string {
   } catch {
     return value;
   }
-}
-
-function isString(v: unknown): v is string {
-  return typeof v === 'string';
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isStringArray(v: unknown): v is string[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string');
 }

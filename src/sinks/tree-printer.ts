@@ -11,7 +11,7 @@
  * reported on stderr (`notices`). Timers are unref'd: the printer never
  * keeps a process alive. Later runs of a printed trace start a new tree.
  */
-import { formatTree, type TreeNode } from '../ingest/format-tree.js';
+import { buildTree, formatTree } from '../tree/index.js';
 import type { Run } from '../mapping/types.js';
 import { notices } from '../notices.js';
 import type { RunSink } from './types.js';
@@ -184,20 +184,4 @@ export class TreePrinterSink implements RunSink {
       }
     }
   }
-}
-
-/** Runs of one trace → trees (a root, plus any run whose parent is missing as its own tree). */
-export function buildTree(runs: Run[]): TreeNode[] {
-  const nodes = new Map<string, TreeNode & { run: Run }>();
-  for (const run of runs) nodes.set(run.id, { run, children: [] });
-  const roots: TreeNode[] = [];
-  for (const node of nodes.values()) {
-    const parent = node.run.parent_run_id ? nodes.get(node.run.parent_run_id) : undefined;
-    if (parent) parent.children.push(node);
-    else roots.push(node);
-  }
-  const order = (n: TreeNode) => (n.run as Run).dotted_order ?? '';
-  const byOrder = (a: TreeNode, b: TreeNode) => (order(a) < order(b) ? -1 : 1);
-  for (const node of nodes.values()) node.children.sort(byOrder);
-  return roots.sort(byOrder);
 }

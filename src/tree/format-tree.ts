@@ -7,17 +7,22 @@
  *   └─ generate  llm  30.5 ms  ✗ RateLimitError: slow down
  */
 import { safeForTerminal } from '../terminal.js';
-import type { IngestedRun } from './run-store.js';
 import { microsFromTime } from '../time.js';
+import type { TreeNode } from './build-tree.js';
 
-/** What a line shows of a run: the ingest's runs and the bridge's own Run both fit. */
-export type TreeRun = Pick<IngestedRun, 'id' | 'name' | 'run_type' | 'start_time' | 'end_time'> & {
+/**
+ * What a line shows of a run: the ingest server's stored runs and the bridge's
+ * own `Run` both fit. Declared here, not picked from either, so that sinks/
+ * (the library's runtime path) and ingest/ (the dev server) both depend on
+ * this module and neither on the other (issue 13).
+ */
+export interface TreeRun {
+  id: string;
+  name: string;
+  run_type: string;
+  start_time?: string | undefined;
+  end_time?: string | undefined;
   error?: string | undefined;
-};
-
-export interface TreeNode {
-  run: TreeRun;
-  children: TreeNode[];
 }
 
 /** A tree to print: `lsTraceId`, `project` and `runs` feed the header line. */
@@ -87,7 +92,7 @@ function formatRun(run: TreeRun, options: FormatTreeOptions, paint: (code: strin
 }
 
 /** `12.3 ms` below 100 ms, `1234 ms` above; `running` without an end time. */
-export function formatDuration(run: Pick<IngestedRun, 'start_time' | 'end_time'>): string {
+export function formatDuration(run: Pick<TreeRun, 'start_time' | 'end_time'>): string {
   const start = microsFromTime(run.start_time);
   const end = microsFromTime(run.end_time);
   if (start === undefined || end === undefined) return 'running';
