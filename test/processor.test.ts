@@ -178,7 +178,7 @@ describe('LangSmithSpanProcessor', () => {
     expect(dns.attributes!['langsmith.span.id']).toBeUndefined();
   });
 
-  it('the exporter gets flat copies of the ReadableSpan fields; only roots carry langsmith.is_root, a stray one is overwritten', async () => {
+  it('the exporter gets flat copies of the ReadableSpan fields; lineage ingest derives is not written, a stray langsmith.is_root is overwritten', async () => {
     const exported: ReadableSpan[] = [];
     const exporter = { export: (spans: ReadableSpan[], cb: (r: { code: number }) => void) => (exported.push(...spans), cb({ code: 0 })), shutdown: async () => {} };
     const processor = new LangSmithSpanProcessor({ exporter, project: 'p', scheduledDelayMillis: 20 });
@@ -196,10 +196,14 @@ describe('LangSmithSpanProcessor', () => {
     await processor.forceFlush();
 
     const byName = Object.fromEntries(exported.map((s) => [s.name, s]));
-    expect(byName.root!.attributes).toMatchObject({ 'langsmith.is_root': true, 'http.request.method': 'GET' });
+    // Issue 10: ingest derives a root from a span without a parent span, and a
+    // child's parent from its parentSpanId, so neither is written.
+    expect(byName.root!.attributes).toMatchObject({ 'http.request.method': 'GET' });
+    expect('langsmith.is_root' in byName.root!.attributes).toBe(false);
     expect(byName['claims-root']!.attributes['langsmith.is_root']).toBe(false);
+    expect(byName['claims-root']!.attributes['langsmith.span.parent_id']).toBe(codecs.runIdFromSpanId(root.spanContext().spanId));
     expect('langsmith.is_root' in byName.plain!.attributes).toBe(false);
-    expect(byName.plain!.attributes['langsmith.span.parent_id']).toBe(codecs.runIdFromSpanId(root.spanContext().spanId));
+    expect('langsmith.span.parent_id' in byName.plain!.attributes).toBe(false);
     // Every ReadableSpan field, as own data of the copy; the original span is untouched.
     const original = stray as unknown as ReadableSpan;
     const copy = byName['claims-root']!;

@@ -31,7 +31,7 @@ export {
 } from './run-store.js';
 export { MAX_JSON_DEPTH } from './json-limits.js';
 export { formatTree, formatDuration, type FormatTreeOptions } from '../tree/index.js';
-export { runFromOtlpSpan, type SpanRun, type SpanRunResult } from './span-to-run.js';
+export { runFromOtlpSpan, type SpanRun, type SpanRunResult } from './otlp-run.js';
 export {
   decodeOtlpTraceRequest,
   decodeOtlpTraceProtobuf,

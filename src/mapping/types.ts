@@ -4,6 +4,7 @@
  * or 3.x satisfies `SpanLike`, and `Run` uses LangSmith's field names.
  */
 import type { Attributes, HrTime, Link, SpanContext, SpanKind, SpanStatus } from '@opentelemetry/api';
+import type { RUN_TYPE_VALUES } from './conventions.js';
 
 export interface SpanEventLike {
   name: string;
@@ -30,7 +31,7 @@ export interface SpanLike {
   readonly instrumentationLibrary?: { name: string; version?: string } | undefined;
 }
 
-export type RunType = 'llm' | 'chain' | 'tool' | 'retriever' | 'embedding' | 'prompt' | 'parser';
+export type RunType = (typeof RUN_TYPE_VALUES)[number];
 
 export interface UsageMetadata {
   input_tokens: number;

@@ -4,17 +4,47 @@
  *   onStart  assign lineage (run id, trace, parent, dotted order; lazy)
  *   onEnd    push the span onto bounded queues — nothing else on the hot path
  *   export   map span → run, then
- *            (a) `exporter`: the span with `langsmith.*` attributes (OTLP to
- *                a collector: Jaeger sees an ordinary span, LangSmith ingest
- *                rebuilds exactly this run), and/or
+ *            (a) `exporter`: the span with the `langsmith.*` attributes
+ *                LangSmith's OTLP ingest cannot derive from it (issue 10;
+ *                Jaeger sees an ordinary span, LangSmith ingest rebuilds
+ *                exactly this run), and/or
  *            (b) `sinks`: the run object (LangSmith Client, JSONL file, terminal)
  */
 import { context, diag, TraceFlags, type Context, type Span } from '@opentelemetry/api';
 import { notices } from '../notices.js';
+import { hrTimeToMicros } from '../time.js';
 import { suppressTracing } from '../propagator/context.js';
-import { isOwnRun, LineageTracker, getSpanLineage } from '../lineage/lineage.js';
+import {
+  getSpanLineage,
+  isOwnRun,
+  LINEAGE_DOTTED_ORDER,
+  LINEAGE_IS_ROOT,
+  LINEAGE_PARENT,
+  LINEAGE_TRACE_ID,
+  LineageTracker,
+  lineageToWrite,
+  type SpanLineage,
+} from '../lineage/lineage.js';
 import type { SpanProcessorLike } from '../lineage/LangSmithLineageProcessor.js';
-import { LS_EXCLUDED, runToAttributes } from '../mapping/encoding.js';
+import {
+  DEFAULT_PROJECT,
+  LANGSMITH_BRIDGE_EXCLUDED,
+  LANGSMITH_DOTTED_ORDER,
+  LANGSMITH_IS_ROOT,
+  LANGSMITH_PARENT_RUN_ID,
+  LANGSMITH_RUN_ID,
+  LANGSMITH_TRACE_ID,
+} from '../mapping/conventions.js';
+import {
+  nameAndTypeToWrite,
+  runToAttributes,
+  WRITE_DOTTED_ORDER,
+  WRITE_IS_ROOT,
+  WRITE_LINEAGE,
+  WRITE_PARENT,
+  WRITE_PROJECT,
+  WRITE_TRACE_ID,
+} from '../mapping/encoding.js';
 import { spanToRun, type RunMappingOptions } from '../mapping/span-to-run.js';
 import type { Run, SpanLike } from '../mapping/types.js';
 import type { RunSink } from '../sinks/types.js';
@@ -56,6 +86,14 @@ export interface LangSmithSpanProcessorOptions extends RunMappingOptions, BatchQ
   shutdownTimeoutMillis?: number;
   /** How the exporter is named in notices on stderr, e.g. `OTLP http://collector:4318/v1/traces`. Default `exporter`. */
   exporterLabel?: string;
+  /**
+   * The project LangSmith gives a span of `exporter` that names none: the
+   * exporter's `Langsmith-Project` header when it sends straight to
+   * LangSmith, else ingest's `default`. Runs of this project go without
+   * `langsmith.trace.session_name`; any other project is written per span.
+   * Default `default`.
+   */
+  exporterProject?: string;
 }
 
 /** What a final flush (exit or shutdown) could not deliver, per destination. */
@@ -66,6 +104,7 @@ export interface UndeliveredReport {
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
+
 /** Retries of the queue for sinks that do not retry themselves. */
 const SINK_RETRIES = 5;
 
@@ -97,6 +136,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
   private _shutdown: Promise<void> | undefined;
   private readonly _exportFiltered: boolean;
   private readonly _exportTimeoutMillis: number;
+  private readonly _exporterProject: string;
 
   constructor(options: LangSmithSpanProcessorOptions = {}) {
     const { exporter, sinks = [], filter = defaultSpanFilter, project, hideInputs, hideOutputs, maxPayloadBytes } = options;
@@ -114,6 +154,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
     this._mapping = { project, hideInputs, hideOutputs, maxPayloadBytes };
     this._exporter = exporter;
     this._exportFiltered = options.exportFilteredSpans ?? true;
+    this._exporterProject = options.exporterProject ?? DEFAULT_PROJECT;
     this._sinks = sinks;
     this._exportTimeoutMillis = options.exportTimeoutMillis ?? 30_000;
     this._shutdownTimeout = options.shutdownTimeoutMillis ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
@@ -266,17 +307,47 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
       if (lineage && !isOwnRun(lineage, span.spanContext().spanId)) {
         if (!this._exportFiltered) return undefined;
         const attributes = Object.assign({}, span.attributes);
-        attributes[LS_EXCLUDED] = true;
+        attributes[LANGSMITH_BRIDGE_EXCLUDED] = true;
         return new ExportedSpan(span, attributes);
       }
       const run = spanToRun(span, this._mapping);
+      const write = this._toWrite(span, run, lineage);
       // Object.assign, not spread: spreading these attribute objects measured 2.5x slower.
-      const attributes = runToAttributes(run, Object.assign({}, span.attributes));
+      const attributes = runToAttributes(run, Object.assign({}, span.attributes), write);
       return new ExportedSpan(span, attributes, withErrorEvent(span, run));
     } catch (err) {
       log.debug('could not map a span to a run; exporting it unchanged', err);
       return span;
     }
+  }
+
+  /**
+   * The WRITE_* fields of encoding (a) that LangSmith's OTLP ingest would not
+   * derive from the span itself (issue 10; MAPPING.md, "What ingest derives").
+   */
+  private _toWrite(span: SpanLike, run: Run, lineage: SpanLineage | undefined): number {
+    let write = nameAndTypeToWrite(run, span);
+    if (run.session_name !== this._exporterProject) write |= WRITE_PROJECT;
+    const attributes = span.attributes;
+    // A lineage attribute the span carried itself would override ingest's
+    // derivation: every lineage field is then written over it.
+    if (
+      lineage === undefined ||
+      attributes[LANGSMITH_RUN_ID] !== undefined ||
+      attributes[LANGSMITH_TRACE_ID] !== undefined ||
+      attributes[LANGSMITH_PARENT_RUN_ID] !== undefined ||
+      attributes[LANGSMITH_DOTTED_ORDER] !== undefined ||
+      attributes[LANGSMITH_IS_ROOT] !== undefined
+    ) {
+      return write | WRITE_LINEAGE;
+    }
+    const parentSpanId = span.parentSpanContext?.spanId ?? span.parentSpanId;
+    const lineageWrite = lineageToWrite(lineage, parentSpanId, hrTimeToMicros(span.startTime));
+    if (lineageWrite & LINEAGE_PARENT) write |= WRITE_PARENT;
+    if (lineageWrite & LINEAGE_TRACE_ID) write |= WRITE_TRACE_ID;
+    if (lineageWrite & LINEAGE_DOTTED_ORDER) write |= WRITE_DOTTED_ORDER;
+    if (lineageWrite & LINEAGE_IS_ROOT) write |= WRITE_IS_ROOT;
+    return write;
   }
 
   /** Encoding (b): the runs of kept spans. */

@@ -57,3 +57,25 @@ function resolvePackage(name: string): string {
   const paths = [process.cwd(), ...(process.argv[1] ? [dirname(process.argv[1])] : [])];
   return createRequire(`${process.cwd()}/index.js`).resolve(name, { paths });
 }
+
+/** LangSmith's OTLP endpoint reads the project of spans that name none from this header (langsmith.md §3). */
+export const LANGSMITH_PROJECT_HEADER = 'Langsmith-Project';
+
+/**
+ * Sending straight to LangSmith, the process's project travels once per
+ * request as the `Langsmith-Project` header instead of on every span (a
+ * header the user set wins); `project` is then what LangSmith gives spans
+ * that name none. Through a collector the bridge cannot know what the
+ * collector adds, so the project is ingest's `default` and any other is
+ * written per span.
+ */
+export function withProjectHeader(
+  otlp: NonNullable<ResolvedConfig['otlp']>,
+  project: string | undefined,
+): { otlp: NonNullable<ResolvedConfig['otlp']>; project: string | undefined } {
+  if (!otlp.toLangSmith) return { otlp, project: undefined };
+  const own = Object.keys(otlp.headers).find((h) => h.toLowerCase() === LANGSMITH_PROJECT_HEADER.toLowerCase());
+  if (own !== undefined) return { otlp, project: otlp.headers[own] };
+  if (project === undefined) return { otlp, project: undefined };
+  return { otlp: { ...otlp, headers: { ...otlp.headers, [LANGSMITH_PROJECT_HEADER]: project } }, project };
+}

@@ -35,7 +35,7 @@ import { LangSmithSpanProcessor, type SpanExporterLike } from '../processor/Lang
 import { LangSmithPropagator } from '../propagator/LangSmithPropagator.js';
 import { JsonlFileSink } from '../sinks/jsonl-file.js';
 import { enableLangSmithOtelMode, flushLangSmithSdk } from './langsmith-sdk.js';
-import { createOtlpExporter, OTLP_EXPORTER_PACKAGES } from './otlp-exporter.js';
+import { createOtlpExporter, OTLP_EXPORTER_PACKAGES, withProjectHeader } from './otlp-exporter.js';
 import { LangSmithClientSink } from '../sinks/langsmith-client.js';
 import { TreePrinterSink } from '../sinks/tree-printer.js';
 import type { RunSink } from '../sinks/types.js';
@@ -102,14 +102,20 @@ async function build(config: ResolvedConfig, packages: Packages): Promise<LangSm
   if (config.file) sinks.push(new JsonlFileSink(config.file));
   if (config.printTrees) sinks.push(new TreePrinterSink({ color: process.stdout.isTTY === true }));
   let exporter: SpanExporterLike | undefined;
-  // http/protobuf, http/json or grpc, as OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL says.
-  if (config.otlp) exporter = await createOtlpExporter(config.otlp);
+  let exporterProject: string | undefined;
+  if (config.otlp) {
+    const destination = withProjectHeader(config.otlp, config.project);
+    exporterProject = destination.project;
+    // http/protobuf, http/json or grpc, as OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL says.
+    exporter = await createOtlpExporter(destination.otlp);
+  }
   const spanProcessor = new LangSmithSpanProcessor({
     exporter,
     exporterLabel: config.otlp ? `OTLP ${config.otlp.url}` : undefined,
     sinks,
     project: config.project,
     exportFilteredSpans: !config.otlp?.toLangSmith,
+    exporterProject,
     shutdownTimeoutMillis: config.shutdownTimeoutMillis,
     ...definedOnly(config.queue),
   });

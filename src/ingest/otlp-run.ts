@@ -14,32 +14,46 @@
  *   the root run's id;
  * - project: `langsmith.trace.session_name`, else the `Langsmith-Project`
  *   header, else `default`.
+ *
+ * These are the rules real ingest applies and no more (the bridge's encoding
+ * (a) relies on them to leave derivable fields out): sources in
+ * src/mapping/MAPPING.md, "Encoding (a): what ingest derives".
  */
 import { parseDottedOrder } from '../headers/dotted-order.js';
 import { isLowerHex } from '../headers/hex.js';
 import { isUuid, runIdFromSpanId } from '../headers/ids.js';
 import { exceptionHead } from '../mapping/attributes/index.js';
+import {
+  DEFAULT_PROJECT,
+  DEFAULT_RUN_TYPE,
+  GEN_AI_COMPLETION,
+  GEN_AI_OPERATION_NAME,
+  GEN_AI_PROMPT,
+  INPUT_VALUE,
+  LANGSMITH_DOTTED_ORDER,
+  LANGSMITH_IS_ROOT,
+  LANGSMITH_METADATA_PREFIX,
+  LANGSMITH_NAME,
+  LANGSMITH_PARENT_RUN_ID,
+  LANGSMITH_REFERENCE_EXAMPLE_ID,
+  LANGSMITH_RUN_ID,
+  LANGSMITH_RUN_TYPE,
+  LANGSMITH_SESSION_NAME,
+  LANGSMITH_TAGS,
+  LANGSMITH_TRACE_ID,
+  OUTPUT_VALUE,
+  RUN_TYPES,
+  TRACELOOP_ENTITY_INPUT,
+  TRACELOOP_ENTITY_OUTPUT,
+} from '../mapping/conventions.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
 import type { OtlpAttributes, OtlpSpanRecord, OtlpValue } from './otlp/index.js';
 import { isoFromMicros, type IngestedRun, type RunLineage } from './run-store.js';
 
-export const ATTR_RUN_ID = 'langsmith.span.id';
-export const ATTR_TRACE_ID = 'langsmith.trace.id';
-export const ATTR_PARENT_RUN_ID = 'langsmith.span.parent_id';
-export const ATTR_DOTTED_ORDER = 'langsmith.span.dotted_order';
-export const ATTR_SESSION_NAME = 'langsmith.trace.session_name';
-export const ATTR_IS_ROOT = 'langsmith.is_root';
-export const ATTR_RUN_TYPE = 'langsmith.span.kind';
-export const ATTR_NAME = 'langsmith.trace.name';
-export const ATTR_TAGS = 'langsmith.span.tags';
-export const ATTR_METADATA_PREFIX = 'langsmith.metadata.';
-export const ATTR_REFERENCE_EXAMPLE_ID = 'langsmith.reference_example_id';
+export { DEFAULT_PROJECT };
 
-export const DEFAULT_PROJECT = 'default';
-
-const RUN_TYPES = new Set(['llm', 'chain', 'tool', 'retriever', 'embedding', 'prompt', 'parser']);
-const INPUT_KEYS = ['input.value', 'traceloop.entity.input', 'gen_ai.prompt', 'prompt'];
-const OUTPUT_KEYS = ['output.value', 'traceloop.entity.output', 'gen_ai.completion'];
+const INPUT_KEYS = [INPUT_VALUE, TRACELOOP_ENTITY_INPUT, GEN_AI_PROMPT, 'prompt'];
+const OUTPUT_KEYS = [OUTPUT_VALUE, TRACELOOP_ENTITY_OUTPUT, GEN_AI_COMPLETION];
 const EXCEPTION_EVENT = 'exception';
 
 export interface SpanRun {
@@ -62,13 +76,13 @@ export function runFromOtlpSpan(record: OtlpSpanRecord, headerProject?: string):
   const label = `span ${span.spanId} (${JSON.stringify(span.name)})`;
   if (!isTraceId(span.traceId)) problems.push(`${label}: trace_id "${span.traceId}" is not 16 non-zero bytes`);
 
-  const explicitId = uuidAttr(attrs, ATTR_RUN_ID, label, problems);
+  const explicitId = uuidAttr(attrs, LANGSMITH_RUN_ID, label, problems);
   const id = explicitId ?? runIdFromSpanId(span.spanId);
 
-  const dottedAttr = stringAttr(attrs, ATTR_DOTTED_ORDER);
+  const dottedAttr = stringAttr(attrs, LANGSMITH_DOTTED_ORDER);
   const dotted = dottedAttr === undefined ? undefined : parseDottedOrder(dottedAttr);
-  const isRoot = attrs[ATTR_IS_ROOT] === true || attrs[ATTR_IS_ROOT] === 'true';
-  const explicitParent = uuidAttr(attrs, ATTR_PARENT_RUN_ID, label, problems);
+  const isRoot = attrs[LANGSMITH_IS_ROOT] === true || attrs[LANGSMITH_IS_ROOT] === 'true';
+  const explicitParent = uuidAttr(attrs, LANGSMITH_PARENT_RUN_ID, label, problems);
   let parentRunId: string | undefined;
   if (!isRoot) {
     const implicit = span.parentSpanId !== undefined && isSpanId(span.parentSpanId)
@@ -76,22 +90,22 @@ export function runFromOtlpSpan(record: OtlpSpanRecord, headerProject?: string):
       : undefined;
     parentRunId = explicitParent ?? (dotted !== undefined ? dotted.parentRunId : implicit);
   }
-  const explicitTraceId = uuidAttr(attrs, ATTR_TRACE_ID, label, problems) ?? dotted?.lsTraceId;
+  const explicitTraceId = uuidAttr(attrs, LANGSMITH_TRACE_ID, label, problems) ?? dotted?.lsTraceId;
 
-  const project = stringAttr(attrs, ATTR_SESSION_NAME) || headerProject || DEFAULT_PROJECT;
-  const kind = stringAttr(attrs, ATTR_RUN_TYPE)?.toLowerCase();
+  const project = stringAttr(attrs, LANGSMITH_SESSION_NAME) || headerProject || DEFAULT_PROJECT;
+  const kind = stringAttr(attrs, LANGSMITH_RUN_TYPE)?.toLowerCase();
   const metadata: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(attrs)) {
-    if (key.startsWith(ATTR_METADATA_PREFIX)) metadata[key.slice(ATTR_METADATA_PREFIX.length)] = value;
+    if (key.startsWith(LANGSMITH_METADATA_PREFIX)) metadata[key.slice(LANGSMITH_METADATA_PREFIX.length)] = value;
   }
-  const tags = stringAttr(attrs, ATTR_TAGS)?.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const tags = stringAttr(attrs, LANGSMITH_TAGS)?.split(',').map((t) => t.trim()).filter((t) => t !== '');
 
   const run: IngestedRun = {
     id,
     trace_id: explicitTraceId,
     parent_run_id: parentRunId,
     dotted_order: dottedAttr,
-    name: stringAttr(attrs, ATTR_NAME) || span.name,
+    name: stringAttr(attrs, LANGSMITH_NAME) || span.name,
     run_type: kind !== undefined && RUN_TYPES.has(kind) ? kind : runTypeFromGenAi(attrs),
     start_time: isoFromMicros(span.startMicros),
     end_time: span.endTimeUnixNano === '0' ? undefined : isoFromMicros(span.endMicros),
@@ -100,7 +114,7 @@ export function runFromOtlpSpan(record: OtlpSpanRecord, headerProject?: string):
     error: errorFromEvents(record),
     extra: Object.keys(metadata).length > 0 ? { metadata } : undefined,
     tags,
-    reference_example_id: uuidAttr(attrs, ATTR_REFERENCE_EXAMPLE_ID, label, problems),
+    reference_example_id: uuidAttr(attrs, LANGSMITH_REFERENCE_EXAMPLE_ID, label, problems),
     session_name: project,
     attributes: attrs,
     resource: resource.attributes,
@@ -132,10 +146,10 @@ export function runFromOtlpSpan(record: OtlpSpanRecord, headerProject?: string):
 
 /** `gen_ai.operation.name`: chat/completion → llm, embedding → embedding, else chain (langsmith.md §4). */
 function runTypeFromGenAi(attrs: OtlpAttributes): string {
-  const op = stringAttr(attrs, 'gen_ai.operation.name');
+  const op = stringAttr(attrs, GEN_AI_OPERATION_NAME);
   if (op === 'chat' || op === 'completion') return 'llm';
   if (op === 'embedding') return 'embedding';
-  return 'chain';
+  return DEFAULT_RUN_TYPE;
 }
 
 /** The first of `keys` that is a string: a JSON object becomes the dict, any other string `{ [wrapKey]: s }`. */
