@@ -10,7 +10,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { codecs, LangSmithPropagator } from '../src/index.js';
+import * as codecs from '../src/headers/index.js';
+import { LangSmithPropagator } from '../src/index.js';
 import { startIngestServer } from '../src/ingest/index.js';
 import { LangSmithSpanProcessor } from '../src/processor/LangSmithSpanProcessor.js';
 import type { Run } from '../src/mapping/types.js';
@@ -202,7 +203,7 @@ describe('encoding (a) writes only what OTLP ingest cannot derive', () => {
     }
     expect(viaOtlp, 'run reached OTLP ingest').toBeDefined();
     viaOtlp = viaOtlp!;
-    const fields = (r: Pick<Run, 'id' | 'trace_id' | 'parent_run_id' | 'dotted_order' | 'name' | 'run_type' | 'session_name'>) => ({
+    const fields = (r: Pick<Run, 'id' | 'trace_id' | 'parent_run_id' | 'dotted_order' | 'name' | 'session_name'> & { run_type: string }) => ({
       id: r.id,
       trace_id: r.trace_id,
       parent_run_id: r.parent_run_id ?? undefined,
