@@ -13,7 +13,9 @@
  * - trace id: `langsmith.trace.id`, else the dotted order's first UUID, else
  *   the root run's id;
  * - project: `langsmith.trace.session_name`, else the `Langsmith-Project`
- *   header, else `default`.
+ *   header, else `default`;
+ * - metadata: the resource attributes (isResourceMetadataKey), then
+ *   `langsmith.metadata.*`.
  *
  * These are the rules real ingest applies and no more (the bridge's encoding
  * (a) relies on them to leave derivable fields out): sources in
@@ -41,6 +43,8 @@ import {
   LANGSMITH_SESSION_NAME,
   LANGSMITH_TAGS,
   LANGSMITH_TRACE_ID,
+  isResourceMetadataKey,
+  MAX_RESOURCE_METADATA,
   OUTPUT_VALUE,
   RUN_TYPES,
   TRACELOOP_ENTITY_INPUT,
@@ -94,7 +98,15 @@ export function runFromOtlpSpan(record: OtlpSpanRecord, headerProject?: string):
 
   const project = stringAttr(attrs, LANGSMITH_SESSION_NAME) || headerProject || DEFAULT_PROJECT;
   const kind = stringAttr(attrs, LANGSMITH_RUN_TYPE)?.toLowerCase();
+  // Resource attributes show as metadata (langsmith.md §4), under the span's
+  // own `langsmith.metadata.*`: the keys of isResourceMetadataKey, as
+  // spanToRun gives direct ingest (MAPPING.md, "What ingest derives").
   const metadata: Record<string, unknown> = {};
+  let n = 0;
+  for (const key of Object.keys(resource.attributes)) {
+    if (n++ >= MAX_RESOURCE_METADATA) break;
+    if (isResourceMetadataKey(key)) metadata[key] = resource.attributes[key];
+  }
   for (const [key, value] of Object.entries(attrs)) {
     if (key.startsWith(LANGSMITH_METADATA_PREFIX)) metadata[key.slice(LANGSMITH_METADATA_PREFIX.length)] = value;
   }

@@ -45,6 +45,18 @@ export const LANGSMITH_IS_ROOT = 'langsmith.is_root';
  */
 export const LANGSMITH_BRIDGE_EXCLUDED = 'langsmith.bridge.excluded';
 
+/**
+ * Resource attributes a run shows as metadata: all but the OTel SDK's own
+ * `telemetry.sdk.*` (and `__proto__`), the first 64 of them. Direct ingest
+ * gets them from spanToRun; on the OTLP path ingest shows a span's resource
+ * attributes as metadata itself (langsmith.md §4), so the bridge leaves them
+ * out and the local ingest stand-in applies this same rule.
+ */
+export const MAX_RESOURCE_METADATA = 64;
+export function isResourceMetadataKey(key: string): boolean {
+  return key !== '__proto__' && !key.startsWith('telemetry.sdk.');
+}
+
 /** LangSmith's run types (the `run_type` enum of its run schema); `RunType` is derived from this list. */
 export const RUN_TYPE_VALUES = ['llm', 'chain', 'tool', 'retriever', 'embedding', 'prompt', 'parser'] as const;
 export const RUN_TYPES: ReadonlySet<string> = new Set<string>(RUN_TYPE_VALUES);

@@ -55,9 +55,9 @@ export const WRITE_ALL = WRITE_LINEAGE | WRITE_NAME | WRITE_RUN_TYPE | WRITE_PRO
 /**
  * The `langsmith.*` attributes describing `run`, written into `attributes`
  * (a fresh object by default) and returned. `write` (WRITE_* flags, default
- * all) selects the id, lineage, name, type and project fields; inputs,
- * outputs, usage, tags and metadata are always written (ingest cannot infer
- * them from what the bridge maps).
+ * all) selects the id, lineage, name, type and project fields; inputs (when
+ * not empty), outputs, usage, tags and metadata are always written (ingest
+ * cannot infer them from what the bridge maps).
  */
 export function runToAttributes(run: Run, attributes: Attributes = {}, write: number = WRITE_ALL): Attributes {
   if (write & WRITE_RUN_ID) attributes[LANGSMITH_RUN_ID] = run.id;
@@ -85,9 +85,16 @@ export function runToAttributes(run: Run, attributes: Attributes = {}, write: nu
     attributes[LANGSMITH_METADATA_PREFIX + key] =
       typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : safeJson(value);
   }
-  attributes[GEN_AI_PROMPT] = safeJson(run.inputs);
+  // No inputs, no attribute: an empty `{}` tells ingest nothing (and would
+  // cost every span without inputs 15 bytes and a copy).
+  if (hasKeys(run.inputs)) attributes[GEN_AI_PROMPT] = safeJson(run.inputs);
   if (run.outputs !== undefined) attributes[GEN_AI_COMPLETION] = safeJson(run.outputs);
   return attributes;
+}
+
+function hasKeys(value: Record<string, unknown>): boolean {
+  for (const _ in value) return true;
+  return false;
 }
 
 function safeJson(value: unknown): string {

@@ -9,7 +9,7 @@ import { runIdFromSpanId } from '../headers/ids.js';
 import { getSpanLineage, type SpanLineage } from '../lineage/lineage.js';
 import { hrTimeToIso, hrTimeToMicros } from '../time.js';
 import { mapAttributes } from './attributes/index.js';
-import { DEFAULT_PROJECT } from './conventions.js';
+import { DEFAULT_PROJECT, isResourceMetadataKey, MAX_RESOURCE_METADATA } from './conventions.js';
 import type { Run, SpanLike } from './types.js';
 
 export interface RunMappingOptions {
@@ -28,7 +28,23 @@ export const OTEL_SPAN_ID_METADATA = 'otel_span_id';
 export const OTEL_UPSTREAM_TRACE_ID_METADATA = 'otel_upstream_trace_id';
 export const OTEL_UPSTREAM_SPAN_ID_METADATA = 'otel_upstream_span_id';
 
-export function spanToRun(span: SpanLike, options: RunMappingOptions = {}): Run {
+/**
+ * How a run is cut for encoding (a), LangSmith's OTLP ingest, which derives
+ * part of the metadata itself (MAPPING.md, "What ingest derives"; issue 10):
+ * - resource attributes are left out: ingest shows them as metadata
+ *   (langsmith.md §4, "resource attributes show as trace metadata");
+ * - `otel_span_id` is left out: the run id is the padded span id and
+ *   carries it;
+ * - `otel_trace_id` is kept only where `otelTraceId` says so: where the OTel
+ *   trace enters the LangSmith trace (a root run, or a run whose parent run
+ *   is not its OTel parent span). Everywhere else it is its parent run's.
+ * Encoding (b), the run for direct ingest, passes none and keeps them all.
+ */
+export interface OtlpCut {
+  otelTraceId: boolean;
+}
+
+export function spanToRun(span: SpanLike, options: RunMappingOptions = {}, otlp?: OtlpCut): Run {
   const mapped = mapAttributes(span, options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes });
   const { traceId, spanId } = span.spanContext();
   const lineage = getSpanLineage(span) ?? lineageFromSpan(span);
@@ -39,12 +55,18 @@ export function spanToRun(span: SpanLike, options: RunMappingOptions = {}): Run 
   // LangSmith and the bridge never come from a caller (isReservedMetadataKey).
   const metadata: Record<string, unknown> = {};
   const inbound = baggage?.metadata;
-  if (inbound) assignOwn(metadata, inbound);
   const resource = span.resource?.attributes;
-  if (resource) copyResource(resource, metadata);
+  if (otlp === undefined) {
+    if (inbound) assignOwn(metadata, inbound);
+    if (resource) copyResource(resource, metadata);
+  } else if (inbound) {
+    // Ingest adds the resource itself; a caller's key that the resource
+    // would override here is not written, so both encodings agree.
+    assignOwnExcept(metadata, inbound, resource);
+  }
   assignOwn(metadata, mapped.metadata);
-  metadata[OTEL_TRACE_ID_METADATA] = traceId;
-  metadata[OTEL_SPAN_ID_METADATA] = spanId;
+  if (otlp === undefined || otlp.otelTraceId) metadata[OTEL_TRACE_ID_METADATA] = traceId;
+  if (otlp === undefined) metadata[OTEL_SPAN_ID_METADATA] = spanId;
   if (lineage.upstream) {
     metadata[OTEL_UPSTREAM_TRACE_ID_METADATA] = lineage.upstream.traceId;
     metadata[OTEL_UPSTREAM_SPAN_ID_METADATA] = lineage.upstream.spanId;
@@ -134,15 +156,25 @@ function assignOwn(target: Record<string, unknown>, source: Record<string, unkno
   }
 }
 
-const MAX_RESOURCE_ATTRIBUTES = 64;
-
-/** Resource attributes (service.name, deployment.environment, …) show as run metadata. */
+/** Resource attributes (service.name, deployment.environment, …) show as run metadata (isResourceMetadataKey). */
 function copyResource(resource: Attributes, metadata: Record<string, unknown>): void {
   let n = 0;
   for (const key in resource) {
-    if (n++ >= MAX_RESOURCE_ATTRIBUTES) break;
-    if (key.startsWith('telemetry.sdk.') || key === '__proto__') continue;
+    if (n++ >= MAX_RESOURCE_METADATA) break;
+    if (!isResourceMetadataKey(key)) continue;
     const value = resource[key];
     if (value !== undefined) metadata[key] = value;
+  }
+}
+
+/** assignOwn, leaving out the keys copyResource would set from `resource`. */
+function assignOwnExcept(target: Record<string, unknown>, source: Record<string, unknown>, resource: Attributes | undefined): void {
+  if (resource === undefined) return assignOwn(target, source);
+  const shadowed: Record<string, unknown> = {};
+  copyResource(resource, shadowed);
+  for (const key of Object.keys(source)) {
+    if (Object.prototype.hasOwnProperty.call(shadowed, key)) continue;
+    if (key === '__proto__') Object.defineProperty(target, key, { value: source[key], enumerable: true, writable: true, configurable: true });
+    else target[key] = source[key];
   }
 }

@@ -10,13 +10,14 @@
  *                exactly this run), and/or
  *            (b) `sinks`: the run object (LangSmith Client, JSONL file, terminal)
  */
-import { context, diag, TraceFlags, type Context, type Span } from '@opentelemetry/api';
+import { context, diag, TraceFlags, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { notices } from '../notices.js';
 import { hrTimeToMicros } from '../time.js';
 import { suppressTracing } from '../propagator/context.js';
 import {
   getSpanLineage,
   isOwnRun,
+  LINEAGE_ALL,
   LINEAGE_DOTTED_ORDER,
   LINEAGE_IS_ROOT,
   LINEAGE_PARENT,
@@ -31,10 +32,14 @@ import {
   LANGSMITH_BRIDGE_EXCLUDED,
   LANGSMITH_DOTTED_ORDER,
   LANGSMITH_IS_ROOT,
+  LANGSMITH_METADATA_PREFIX,
   LANGSMITH_PARENT_RUN_ID,
   LANGSMITH_RUN_ID,
+  LANGSMITH_SESSION_NAME,
   LANGSMITH_TRACE_ID,
 } from '../mapping/conventions.js';
+import { infrastructureAttributes, isInfrastructureSpan } from '../mapping/infrastructure.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../mapping/attributes/index.js';
 import {
   nameAndTypeToWrite,
   runToAttributes,
@@ -45,7 +50,7 @@ import {
   WRITE_PROJECT,
   WRITE_TRACE_ID,
 } from '../mapping/encoding.js';
-import { spanToRun, type RunMappingOptions } from '../mapping/span-to-run.js';
+import { OTEL_TRACE_ID_METADATA, spanToRun, type RunMappingOptions } from '../mapping/span-to-run.js';
 import type { Run, SpanLike } from '../mapping/types.js';
 import type { RunSink } from '../sinks/types.js';
 import { BatchQueue, describeError, within, type BatchQueueOptions, type BatchQueueStats, type ShutdownResult } from './batch-queue.js';
@@ -137,6 +142,9 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
   private readonly _exportFiltered: boolean;
   private readonly _exportTimeoutMillis: number;
   private readonly _exporterProject: string;
+  /** The fast path is off when a hideInputs/hideOutputs option may rewrite what the mapping yields. */
+  private readonly _fastPath: boolean;
+  private readonly _maxPayloadBytes: number;
 
   constructor(options: LangSmithSpanProcessorOptions = {}) {
     const { exporter, sinks = [], filter = defaultSpanFilter, project, hideInputs, hideOutputs, maxPayloadBytes } = options;
@@ -152,6 +160,10 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
     }
     this._tracker = new LineageTracker({ project, keep: filter });
     this._mapping = { project, hideInputs, hideOutputs, maxPayloadBytes };
+    this._fastPath = (hideInputs === undefined || hideInputs === false) && (hideOutputs === undefined || hideOutputs === false);
+    // As mapAttributes reads the option.
+    this._maxPayloadBytes =
+      typeof maxPayloadBytes === 'number' && maxPayloadBytes > 0 ? Math.floor(maxPayloadBytes) : DEFAULT_MAX_PAYLOAD_BYTES;
     this._exporter = exporter;
     this._exportFiltered = options.exportFilteredSpans ?? true;
     this._exporterProject = options.exporterProject ?? DEFAULT_PROJECT;
@@ -310,11 +322,12 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
         attributes[LANGSMITH_BRIDGE_EXCLUDED] = true;
         return new ExportedSpan(span, attributes);
       }
-      const run = spanToRun(span, this._mapping);
-      const write = this._toWrite(span, run, lineage);
-      // Object.assign, not spread: spreading these attribute objects measured 2.5x slower.
-      const attributes = runToAttributes(run, Object.assign({}, span.attributes), write);
-      return new ExportedSpan(span, attributes, withErrorEvent(span, run));
+      const lineageWrite = lineage === undefined ? LINEAGE_ALL : this._lineageToWrite(span, lineage);
+      if (lineageWrite === 0 && this._fastPath) {
+        const fast = this._encodeFast(span, lineage!);
+        if (fast !== undefined) return fast;
+      }
+      return this._encodeFull(span, lineage, lineageWrite);
     } catch (err) {
       log.debug('could not map a span to a run; exporting it unchanged', err);
       return span;
@@ -322,27 +335,78 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
   }
 
   /**
-   * The WRITE_* fields of encoding (a) that LangSmith's OTLP ingest would not
-   * derive from the span itself (issue 10; MAPPING.md, "What ingest derives").
+   * The fast path (issue 10): a span whose lineage ingest derives and whose
+   * own data is infrastructure only (isInfrastructureSpan) goes without
+   * spanToRun — as is, the same object, when there is nothing to write;
+   * else a copy with what infrastructureAttributes, the project and the
+   * root's `otel_trace_id` add, exactly what _encodeFull would write
+   * (test/fast-path.test.ts). Undefined: take the full path.
    */
-  private _toWrite(span: SpanLike, run: Run, lineage: SpanLineage | undefined): number {
-    let write = nameAndTypeToWrite(run, span);
-    if (run.session_name !== this._exporterProject) write |= WRITE_PROJECT;
+  private _encodeFast(span: SpanLike, lineage: SpanLineage): SpanLike | undefined {
+    const baggage = lineage.baggage;
+    if (baggage !== undefined) {
+      // Inbound metadata and tags are written on every run of the trace.
+      const metadata = baggage.metadata;
+      if (metadata !== undefined && Object.keys(metadata).length > 0) return undefined;
+      if (baggage.tags !== undefined && baggage.tags.length > 0) return undefined;
+    }
+    // The upstream OTel ids of a traceparent-only root are written as metadata.
+    if (lineage.upstream !== undefined) return undefined;
+    if (!isInfrastructureSpan(span)) return undefined;
+    const added: Attributes = {};
+    let written = infrastructureAttributes(span, this._maxPayloadBytes, added);
+    const project = baggage?.project ?? this._mapping.project ?? DEFAULT_PROJECT;
+    if (project !== this._exporterProject) {
+      added[LANGSMITH_SESSION_NAME] = project;
+      written++;
+    }
+    // Where the OTel trace enters the LangSmith trace: its root run (decision 1, MAPPING.md).
+    if (lineage.parentRunId === undefined) {
+      added[LANGSMITH_METADATA_PREFIX + OTEL_TRACE_ID_METADATA] = span.spanContext().traceId;
+      written++;
+    }
+    if (written === 0) return span;
+    return new ExportedSpan(span, Object.assign(Object.assign({}, span.attributes), added));
+  }
+
+  /** spanToRun, then the `langsmith.*` attributes ingest cannot derive. */
+  private _encodeFull(span: SpanLike, lineage: SpanLineage | undefined, lineageWrite: number): SpanLike {
+    // `otel_trace_id` where the OTel trace enters the LangSmith trace: a
+    // root run, or a run whose parent run is not its OTel parent span.
+    const otelTraceId = lineage === undefined || lineage.parentRunId === undefined || (lineageWrite & LINEAGE_PARENT) !== 0;
+    const run = spanToRun(span, this._mapping, { otelTraceId });
+    const write = this._toWrite(span, run, lineageWrite);
+    // Object.assign, not spread: spreading these attribute objects measured 2.5x slower.
+    const attributes = runToAttributes(run, Object.assign({}, span.attributes), write);
+    return new ExportedSpan(span, attributes, withErrorEvent(span, run));
+  }
+
+  /** The LINEAGE_* fields ingest would not derive; all of them under a lineage attribute the span carried. */
+  private _lineageToWrite(span: SpanLike, lineage: SpanLineage): number {
     const attributes = span.attributes;
     // A lineage attribute the span carried itself would override ingest's
     // derivation: every lineage field is then written over it.
     if (
-      lineage === undefined ||
       attributes[LANGSMITH_RUN_ID] !== undefined ||
       attributes[LANGSMITH_TRACE_ID] !== undefined ||
       attributes[LANGSMITH_PARENT_RUN_ID] !== undefined ||
       attributes[LANGSMITH_DOTTED_ORDER] !== undefined ||
       attributes[LANGSMITH_IS_ROOT] !== undefined
     ) {
-      return write | WRITE_LINEAGE;
+      return LINEAGE_ALL;
     }
     const parentSpanId = span.parentSpanContext?.spanId ?? span.parentSpanId;
-    const lineageWrite = lineageToWrite(lineage, parentSpanId, hrTimeToMicros(span.startTime));
+    return lineageToWrite(lineage, parentSpanId, hrTimeToMicros(span.startTime));
+  }
+
+  /**
+   * The WRITE_* fields of encoding (a) that LangSmith's OTLP ingest would not
+   * derive from the span itself (issue 10; MAPPING.md, "What ingest derives").
+   */
+  private _toWrite(span: SpanLike, run: Run, lineageWrite: number): number {
+    let write = nameAndTypeToWrite(run, span);
+    if (run.session_name !== this._exporterProject) write |= WRITE_PROJECT;
+    if (lineageWrite === LINEAGE_ALL) return write | WRITE_LINEAGE;
     if (lineageWrite & LINEAGE_PARENT) write |= WRITE_PARENT;
     if (lineageWrite & LINEAGE_TRACE_ID) write |= WRITE_TRACE_ID;
     if (lineageWrite & LINEAGE_DOTTED_ORDER) write |= WRITE_DOTTED_ORDER;

@@ -15,4 +15,8 @@
  */
 export { DEFAULT_MAX_PAYLOAD_BYTES, MIN_JSON_PARSE_LIMIT, mapAttributes, type MapOptions } from './map.js';
 export { exceptionHead } from './error-and-events.js';
-export { UNSERIALISABLE_MARKER } from './truncation.js';
+export { UNSERIALISABLE_MARKER, capValues } from './truncation.js';
+// The infrastructure rules alone, for the processor's fast path (mapping/infrastructure.ts).
+export { infrastructureInputs } from './inputs.js';
+export { infrastructureOutputs } from './outputs.js';
+export { httpName } from './name-and-type.js';

@@ -160,7 +160,7 @@ function vercelEmbedValues(cx: Cx): Json | undefined {
 }
 
 /** Last resort for non-GenAI spans: the database query, the HTTP request line, the RPC method. */
-function infrastructureInputs(attrs: Attributes): Json | undefined {
+export function infrastructureInputs(attrs: Attributes): Json | undefined {
   const query = attrs[C.DB_QUERY_TEXT] ?? attrs[C.DB_STATEMENT_OLD];
   if (query !== undefined) return { query: copyValue(query) };
   const method = attrs[C.HTTP_REQUEST_METHOD] ?? attrs[C.HTTP_METHOD_OLD];

@@ -90,7 +90,7 @@ const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT',
  * HTTP instrumentations name spans by method alone ("POST"); a run list of
  * "POST"s says little, so the route or path is added: "POST /ask".
  */
-function httpName(attrs: Attributes, spanName: string): string | undefined {
+export function httpName(attrs: Attributes, spanName: string): string | undefined {
   if (!HTTP_METHODS.has(spanName)) return undefined;
   let path = nonEmpty(attrs, 'http.route') ?? nonEmpty(attrs, 'url.path') ?? nonEmpty(attrs, 'http.target');
   if (path === undefined) {

@@ -185,7 +185,8 @@ function vercelToolResult(cx: Cx): Json | undefined {
   return value === undefined ? undefined : ioFromValue(value, 'output', cx.parseLimit);
 }
 
-function infrastructureOutputs(attrs: Attributes): Json | undefined {
+/** The HTTP response status; last resort for non-GenAI spans. */
+export function infrastructureOutputs(attrs: Attributes): Json | undefined {
   const status = attrs[C.HTTP_RESPONSE_STATUS_CODE] ?? attrs[C.HTTP_STATUS_CODE_OLD];
   return status === undefined ? undefined : { status_code: copyValue(status) };
 }
