@@ -134,9 +134,16 @@ describe('LangSmithSpanProcessor', () => {
     expect(directLlm.tags).toEqual(['fast', 'cheap']);
     const otlpMeta = (otlpLlm.extra as { metadata: Record<string, unknown> }).metadata;
     const directMeta = (directLlm.extra as { metadata: Record<string, unknown> }).metadata;
-    for (const key of ['user_id', 'ls_provider', 'ls_model_name', 'otel_trace_id', 'otel_span_id', 'service.name']) {
+    for (const key of ['user_id', 'ls_provider', 'ls_model_name', 'service.name']) {
       expect(otlpMeta[key]).toEqual(directMeta[key]);
     }
+    // Decision 1 (MAPPING.md): through OTLP the OTel ids are the span's own, not
+    // metadata — the run id carries the span id, and this run's trace is its parent's.
+    expect(otlpMeta).not.toHaveProperty('otel_span_id');
+    expect(otlpMeta).not.toHaveProperty('otel_trace_id');
+    expect(otlpLlm.otel).toMatchObject({ traceId: directMeta.otel_trace_id, spanId: directMeta.otel_span_id });
+    const otlpRootMeta = (otlp.runs().find((r) => r.name === 'handle')!.extra as { metadata: Record<string, unknown> }).metadata;
+    expect(otlpRootMeta.otel_trace_id).toBe(root.spanContext().traceId);
     expect((directLlm.extra as { metadata: Record<string, unknown> }).metadata).toMatchObject({
       ls_provider: 'openai',
       ls_model_name: 'gpt-x',
