@@ -12,6 +12,10 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LangSmithSpanProcessor, type SpanExporterLike } from '../src/processor/LangSmithSpanProcessor.js';
 import type { SpanLike } from '../src/mapping/types.js';
+import { spanToRun } from '../src/mapping/span-to-run.js';
+import { setSpanLineage } from '../src/lineage/lineage.js';
+import { LangSmithBaggage } from '../src/headers/langsmith-baggage.js';
+import * as codecs from '../src/headers/index.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -141,5 +145,48 @@ describe('encoding (a) fast path', () => {
     // The property says nothing if the fast path never ran.
     expect(asIs).toBeGreaterThan(0);
     expect(fastTaken).toBeGreaterThan(0);
+  });
+});
+
+describe('encoding (a) metadata ingest records itself (decisions 1 and 2)', () => {
+  const spanId = '0102030405060708';
+  const traceId = '0af7651916cd43dd8448eb211c80319c';
+  function spanWith(baggage: LangSmithBaggage | undefined): SpanLike {
+    const span: SpanLike = {
+      name: 'op',
+      kind: 0,
+      spanContext: () => ({ traceId, spanId, traceFlags: 1 }),
+      parentSpanContext: { traceId, spanId: '1111111111111111', traceFlags: 1 },
+      startTime: [1_700_000_000, 0],
+      endTime: [1_700_000_001, 0],
+      status: { code: SpanStatusCode.UNSET },
+      attributes: {},
+      links: [],
+      events: [],
+      resource: { attributes: { 'deployment.environment': 'prod', 'telemetry.sdk.name': 'opentelemetry' } },
+    } as unknown as SpanLike;
+    setSpanLineage(span, {
+      runId: codecs.runIdFromSpanId(spanId),
+      lsTraceId: codecs.runIdFromSpanId('1111111111111111'),
+      parentRunId: codecs.runIdFromSpanId('1111111111111111'),
+      dottedOrder: undefined,
+      startMicros: 1_700_000_000_000_000,
+      baggage,
+      upstream: undefined,
+    });
+    return span;
+  }
+
+  it('direct ingest keeps resource metadata and both OTel ids; the OTLP cut leaves them to ingest', () => {
+    const span = spanWith(undefined);
+    expect(spanToRun(span).extra.metadata).toEqual({ 'deployment.environment': 'prod', otel_trace_id: traceId, otel_span_id: spanId });
+    expect(spanToRun(span, {}, { otelTraceId: false }).extra.metadata).toEqual({});
+    expect(spanToRun(span, {}, { otelTraceId: true }).extra.metadata).toEqual({ otel_trace_id: traceId });
+  });
+
+  it('a caller metadata key the resource overrides in direct ingest is not written through OTLP either', () => {
+    const span = spanWith(LangSmithBaggage.from({ metadata: { 'deployment.environment': 'dev', team: 'search' } }));
+    expect(spanToRun(span).extra.metadata).toMatchObject({ 'deployment.environment': 'prod', team: 'search' });
+    expect(spanToRun(span, {}, { otelTraceId: false }).extra.metadata).toEqual({ team: 'search' });
   });
 });
