@@ -91,7 +91,11 @@ export function percentDecode(value: string): string | undefined {
 export function formatBaggageMember(key: string, value: string, properties?: string): string {
   // `(` and `)` survive encodeURIComponent but are not token characters: a
   // key holding them would be dropped by every strict parser, this one too.
-  const member = `${percentEncode(key).replace(/\(/g, '%28').replace(/\)/g, '%29')}=${percentEncode(value)}`;
+  let encodedKey = percentEncode(key);
+  if (encodedKey.indexOf('(') !== -1 || encodedKey.indexOf(')') !== -1) {
+    encodedKey = encodedKey.replace(/\(/g, '%28').replace(/\)/g, '%29');
+  }
+  const member = encodedKey + '=' + percentEncode(value);
   return properties ? `${member};${properties}` : member;
 }
 

@@ -56,7 +56,7 @@ import {
   type InboundContext,
   type PropagationMode,
 } from './context.js';
-import { DeferredBaggage, DeferredTraceState, InboundBaggage, scanBaggage } from './deferred.js';
+import { baggageEntries, DeferredBaggage, DeferredTraceState, InboundBaggage, scanBaggage } from './deferred.js';
 
 /** Decides whether an inbound carrier's context may be continued. */
 export type TrustPolicy = (carrier: unknown, getter: TextMapGetter) => boolean;
@@ -293,7 +293,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     const members: string[] = lsBaggage ? lsBaggage.members.slice() : [];
     const otelBaggage = propagation.getBaggage(context);
     if (otelBaggage) {
-      for (const [key, entry] of otelBaggage.getAllEntries()) {
+      for (const [key, entry] of baggageEntries(otelBaggage)) {
         if (LANGSMITH_MEMBERS.has(key)) continue;
         const properties = entry.metadata?.toString();
         members.push(formatBaggageMember(key, entry.value, properties && isValidProperties(properties) ? properties : undefined));
