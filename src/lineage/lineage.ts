@@ -16,7 +16,7 @@ import {
 import { formatDottedOrderSegment, type DottedOrder } from '../headers/dotted-order.js';
 import { runIdFromSpanId } from '../headers/ids.js';
 import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
-import { getInboundContext, getUntrustedCaller } from '../propagator/context.js';
+import { getInboundContext, getUntrustedCaller } from '../context/keys.js';
 
 export interface SpanLineage {
   /** This span's run id (ingest rule: padded span id). */

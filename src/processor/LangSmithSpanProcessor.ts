@@ -11,7 +11,7 @@
  */
 import { context, diag, TraceFlags, type Context, type Span } from '@opentelemetry/api';
 import { notices } from '../notices.js';
-import { suppressTracing } from '../propagator/context.js';
+import { suppressTracing } from '../context/keys.js';
 import { isOwnRun, LineageTracker, getSpanLineage } from '../lineage/lineage.js';
 import type { SpanProcessorLike } from '../lineage/LangSmithLineageProcessor.js';
 import { LS_EXCLUDED, runToAttributes } from '../mapping/encoding.js';

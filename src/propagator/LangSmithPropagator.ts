@@ -55,7 +55,7 @@ import {
   setUntrustedCaller,
   type InboundContext,
   type PropagationMode,
-} from './context.js';
+} from '../context/keys.js';
 import { baggageEntries, DeferredBaggage, DeferredTraceState, InboundBaggage, scanBaggage } from './deferred.js';
 
 /** Decides whether an inbound carrier's context may be continued. */
@@ -109,7 +109,7 @@ const LANGSMITH_MEMBERS = new Set([
 const log = diag.createComponentLogger({ namespace: 'langsmith-otel-bridge' });
 
 export class LangSmithPropagator implements TextMapPropagator {
-  readonly stats: PropagatorStats = {
+  private readonly _stats: PropagatorStats = {
     extracted: 0,
     untrusted: 0,
     inconsistent: 0,
@@ -141,6 +141,16 @@ export class LangSmithPropagator implements TextMapPropagator {
     this._attach = mode === 'attach';
   }
 
+  /**
+   * A snapshot: a fresh plain object per read, as the span processor's
+   * `stats` is (issue 13), so a caller can keep or change it without touching
+   * the counters, and two reads can be diffed.
+   */
+  get stats(): PropagatorStats {
+    const s = this._stats;
+    return { ...s, malformed: { ...s.malformed } };
+  }
+
   fields(): string[] {
     return FIELDS.slice();
   }
@@ -166,7 +176,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     const traceParent = this._readTraceParent(carrier, getter);
 
     if (!this._isTrusted(carrier, getter)) {
-      this.stats.untrusted++;
+      this._stats.untrusted++;
       if (!traceParent) return context;
       // Kept only as a span link: never a parent, never a sampling input.
       return setUntrustedCaller(context, {
@@ -181,7 +191,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     const baggageHeader = readJoined(carrier, getter, BAGGAGE_HEADER, MAX_BAGGAGE_BYTES);
     const members = baggageHeader ? scanBaggage(baggageHeader) : undefined;
     if (!traceParent && !lsParent && !members?.langsmith && !members?.foreign) return context;
-    this.stats.extracted++;
+    this._stats.extracted++;
     const baggage =
       baggageHeader && (members?.langsmith || members?.foreign)
         ? new InboundBaggage(baggageHeader, this._countDroppedMembers)
@@ -251,7 +261,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     if (traceState) {
       const kept = truncateTraceState(traceState, MAX_INJECTED_TRACE_STATE_LENGTH);
       if (kept.length < traceState.length) {
-        this.stats.traceStateTruncated++;
+        this._stats.traceStateTruncated++;
         log.debug(`tracestate cut from ${traceState.length} to ${kept.length} characters (W3C truncation; budget ${MAX_INJECTED_TRACE_STATE_LENGTH})`);
       }
       if (kept) write(TRACE_STATE_HEADER, kept);
@@ -279,7 +289,7 @@ export class LangSmithPropagator implements TextMapPropagator {
       // Over the budget a default server accepts (a 431 for the whole request).
       // Not cut: a shorter dotted order would name another tree. The next hop
       // continues from traceparent (a LangSmith root that records our ids).
-      this.stats.lineageTooDeep++;
+      this._stats.lineageTooDeep++;
       notices.warn(
         'inject:lineage-too-deep',
         `langsmith-trace not sent: the lineage is ${(dottedOrder.length + 1) / (DOTTED_ORDER_SEGMENT_LENGTH + 1)} runs deep, over the ` +
@@ -303,7 +313,7 @@ export class LangSmithPropagator implements TextMapPropagator {
       const room = Math.min(budget - headerLineBytes(BAGGAGE_HEADER, ''), MAX_INJECTED_HEADER_FIELD - BAGGAGE_HEADER.length - 2);
       const { header, dropped } = joinBaggage(members, room);
       if (dropped > 0) {
-        this.stats.baggageMembersDropped += dropped;
+        this._stats.baggageMembersDropped += dropped;
         log.debug(
           `baggage: ${dropped} member(s) left out whole to stay within 64 members, ${room} bytes ` +
             `(8192, less what fits one ${MAX_INJECTED_HEADER_FIELD}-byte field and ${MAX_INJECTED_HEADER_BYTES} bytes for all trace headers)`,
@@ -311,7 +321,7 @@ export class LangSmithPropagator implements TextMapPropagator {
       }
       if (header) write(BAGGAGE_HEADER, header);
     }
-    this.stats.injected++;
+    this._stats.injected++;
   }
 
   private _isTrusted(carrier: unknown, getter: TextMapGetter): boolean {
@@ -329,7 +339,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     if (value === undefined) return undefined;
     const parsed = value === null ? undefined : parseTraceParent(value);
     if (!parsed) {
-      this.stats.malformed.traceparent++;
+      this._stats.malformed.traceparent++;
       log.debug('ignoring malformed or duplicated traceparent');
     }
     return parsed;
@@ -340,22 +350,22 @@ export class LangSmithPropagator implements TextMapPropagator {
     if (value === undefined) return undefined;
     const parsed = value === null ? undefined : parseDottedOrder(value);
     if (!parsed) {
-      this.stats.malformed.langsmithTrace++;
+      this._stats.malformed.langsmithTrace++;
       log.debug('ignoring malformed or duplicated langsmith-trace');
     }
     return parsed;
   }
 
   private readonly _countDroppedMembers = (count: number): void => {
-    this.stats.malformed.baggageMembers += count;
+    this._stats.malformed.baggageMembers += count;
   };
 
   private readonly _countInvalidTraceState = (): void => {
-    this.stats.malformed.tracestate++;
+    this._stats.malformed.tracestate++;
   };
 
   private _countInconsistent(): void {
-    this.stats.inconsistent++;
+    this._stats.inconsistent++;
     if (this._warnedInconsistent) return;
     this._warnedInconsistent = true;
     log.warn(
