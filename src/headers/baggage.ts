@@ -11,6 +11,7 @@
  * Python `urllib.parse.quote` encodings decode (`+` stays `+`).
  */
 import { MAX_BAGGAGE_BYTES, MAX_BAGGAGE_MEMBERS } from '../constants.js';
+import { accepted, clip, describeChar, quote, rejected, type Parsed } from './result.js';
 import { trimOws } from './traceparent.js';
 
 export interface BaggageMember {
@@ -28,53 +29,108 @@ export interface ParsedBaggage {
   members: BaggageMember[];
   /** Members dropped because they were malformed or over a limit. */
   dropped: number;
+  /** With `explain`: every member as received, in order, kept or with the reason it was dropped. */
+  explained?: ExplainedBaggageMember[];
+  /** With `explain`: why the tail of a header over 8192 bytes was cut. */
+  truncated?: string;
 }
 
-export function parseBaggage(header: string): ParsedBaggage {
+export interface ExplainedBaggageMember {
+  /** 1-based position among the header's non-empty members. */
+  index: number;
+  /** The member as received, OWS trimmed. */
+  raw: string;
+  /** The member kept, or why it was dropped. */
+  result: Parsed<BaggageMember>;
+}
+
+/**
+ * `explain` records every member with what became of it (for `inspect`);
+ * extract leaves it off and pays only for counting.
+ */
+export function parseBaggage(header: string, explain = false): ParsedBaggage {
   const members: BaggageMember[] = [];
-  let dropped = 0;
+  const out: ParsedBaggage = { members, dropped: 0 };
+  const explained: ExplainedBaggageMember[] | undefined = explain ? (out.explained = []) : undefined;
   let input = header;
   if (input.length > MAX_BAGGAGE_BYTES) {
     const cut = input.lastIndexOf(',', MAX_BAGGAGE_BYTES);
     input = cut > 0 ? input.slice(0, cut) : '';
-    dropped++;
+    out.dropped++;
+    if (explain) {
+      out.truncated = `is ${header.length} characters, over the ${MAX_BAGGAGE_BYTES} limit: everything after character ${Math.max(cut, 0)} is dropped`;
+    }
   }
   let bytes = 0;
+  let index = 0;
   for (const raw of input.split(',')) {
     const member = trimOws(raw);
     if (member.length === 0) continue;
+    index++;
     // A member that passes the grammar is ASCII, so its length is its size in
     // bytes; one that is not is dropped whatever it counts.
     bytes += member.length + (bytes > 0 ? 1 : 0);
-    if (members.length >= MAX_BAGGAGE_MEMBERS || bytes > MAX_BAGGAGE_BYTES) {
-      dropped++;
-      continue;
-    }
-    const parsed = parseMember(member);
-    if (parsed) members.push(parsed);
-    else dropped++;
+    const parsed =
+      members.length >= MAX_BAGGAGE_MEMBERS
+        ? `over the ${MAX_BAGGAGE_MEMBERS}-member limit`
+        : bytes > MAX_BAGGAGE_BYTES
+          ? `over the ${MAX_BAGGAGE_BYTES}-byte limit`
+          : parseMember(member);
+    if (typeof parsed !== 'string') members.push(parsed);
+    else out.dropped++;
+    explained?.push({ index, raw: member, result: typeof parsed === 'string' ? rejected(parsed) : accepted(parsed) });
   }
-  return { members, dropped };
+  return out;
 }
 
-function parseMember(member: string): BaggageMember | undefined {
+/** One member (OWS-trimmed, no `,`) parsed, or the reason it is dropped. */
+export function readBaggageMember(member: string): Parsed<BaggageMember> {
+  const parsed = parseMember(trimOws(member));
+  return typeof parsed === 'string' ? rejected(parsed) : accepted(parsed);
+}
+
+/** A member, or the reason it is dropped (a string: no result object on the hot path). */
+function parseMember(member: string): BaggageMember | string {
   const semi = member.indexOf(';');
   const pair = semi === -1 ? member : member.slice(0, semi);
   const eq = pair.indexOf('=');
-  if (eq <= 0) return undefined;
+  if (eq === -1) return 'has no "="';
   const rawKey = trimOws(pair.slice(0, eq));
   const rawValue = trimOws(pair.slice(eq + 1));
-  if (!isToken(rawKey) || !isBaggageOctets(rawValue)) return undefined;
+  if (rawKey.length === 0) return 'has an empty key';
+  if (!isToken(rawKey)) return `key ${quote(clip(rawKey))} has ${describeChar(firstBad(rawKey, isTokenCode))}, not allowed in a token`;
+  if (!isBaggageOctets(rawValue)) return `value has ${describeChar(firstBad(rawValue, isOctetCode))}, which must be percent-encoded`;
   const key = percentDecode(rawKey);
+  if (key === undefined) return `broken percent-encoding in the key (${percentProblem(rawKey)})`;
   const value = percentDecode(rawValue);
-  if (key === undefined || value === undefined || key.length === 0) return undefined;
+  if (value === undefined) return `broken percent-encoding (${percentProblem(rawValue)})`;
+  if (key.length === 0) return 'has an empty key';
   let properties: string | undefined;
   if (semi !== -1) {
     properties = trimOws(member.slice(semi + 1));
     if (properties.length === 0) properties = undefined; // a trailing `;`, tolerated as OTel does
-    else if (!isValidProperties(properties)) return undefined;
+    else if (!isValidProperties(properties)) {
+      return 'properties break the grammar (each must be `key` or `key=value`, separated by `;`, printable ASCII)';
+    }
   }
   return { key, value, rawValue, properties };
+}
+
+/** The first character of `text` that `ok` rejects (the caller knows there is one). */
+function firstBad(text: string, ok: (code: number) => boolean): string {
+  for (let i = 0; i < text.length; i++) if (!ok(text.charCodeAt(i))) return String.fromCodePoint(text.codePointAt(i)!);
+  return text;
+}
+
+/** What `decodeURIComponent` trips on: a `%` without two hex digits, or bytes that are not UTF-8. */
+function percentProblem(text: string): string {
+  const bad = /%(?![0-9A-Fa-f]{2})/.exec(text);
+  if (bad) return `${quote(text.slice(bad.index, bad.index + 3))} at offset ${bad.index} is not "%" and two hex digits`;
+  const run = /(?:%[0-9A-Fa-f]{2})+/g;
+  for (let m = run.exec(text); m !== null; m = run.exec(text)) {
+    if (percentDecode(m[0]) === undefined) return `${m[0]} is not UTF-8`;
+  }
+  return 'not UTF-8';
 }
 
 /** `decodeURIComponent` that reports a broken sequence as `undefined` instead of throwing. */
