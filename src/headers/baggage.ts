@@ -176,13 +176,30 @@ function percentEncode(value: string): string {
  * Returns the header and how many members did not fit.
  */
 export function joinBaggage(members: readonly string[], maxBytes: number = MAX_BAGGAGE_BYTES): { header: string; dropped: number } {
+  return joinMembers(members, maxBytes, utf8Length);
+}
+
+/**
+ * joinBaggage for members formatBaggageMember wrote (percent-encoded, with
+ * grammar-checked properties): ASCII, so a member's length is its size and
+ * inject skips a UTF-8 count over every character (the top frame of inject).
+ */
+export function joinEncodedBaggage(members: readonly string[], maxBytes: number = MAX_BAGGAGE_BYTES): { header: string; dropped: number } {
+  return joinMembers(members, maxBytes, asciiLength);
+}
+
+function asciiLength(member: string): number {
+  return member.length;
+}
+
+function joinMembers(members: readonly string[], maxBytes: number, sizeOf: (member: string) => number): { header: string; dropped: number } {
   const limit = Math.min(maxBytes, MAX_BAGGAGE_BYTES);
   let header = '';
   let bytes = 0;
   let count = 0;
   let dropped = 0;
   for (const member of members) {
-    const size = utf8Length(member) + (count > 0 ? 1 : 0);
+    const size = sizeOf(member) + (count > 0 ? 1 : 0);
     if (count >= MAX_BAGGAGE_MEMBERS || bytes + size > limit) {
       dropped++;
       continue;

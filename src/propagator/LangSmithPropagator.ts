@@ -40,7 +40,7 @@ import {
   TRACE_PARENT_HEADER,
   TRACE_STATE_HEADER,
 } from '../constants.js';
-import { formatBaggageMember, isValidProperties, joinBaggage } from '../headers/baggage.js';
+import { formatBaggageMember, isValidProperties, joinEncodedBaggage } from '../headers/baggage.js';
 import { parseDottedOrder, type DottedOrder } from '../headers/dotted-order.js';
 import { runIdFromSpanId, spanIdOfValidUuid, traceIdOfValidUuid } from '../headers/ids.js';
 import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
@@ -251,12 +251,11 @@ export class LangSmithPropagator implements TextMapPropagator {
     let flags = spanContext.traceFlags;
     if (inbound && inbound.remote.traceId === spanContext.traceId) flags |= inbound.remote.traceFlags & TRACE_FLAG_RANDOM;
     // Everything written counts against MAX_INJECTED_HEADER_BYTES (constants.ts: measured).
+    // (Written out per header, not through a closure: inject runs on every outgoing request.)
     let budget = MAX_INJECTED_HEADER_BYTES;
-    const write = (name: string, value: string): void => {
-      setter.set(carrier, name, value);
-      budget -= headerLineBytes(name, value);
-    };
-    write(TRACE_PARENT_HEADER, formatTraceParent(spanContext.traceId, spanContext.spanId, flags));
+    const traceParent = formatTraceParent(spanContext.traceId, spanContext.spanId, flags);
+    setter.set(carrier, TRACE_PARENT_HEADER, traceParent);
+    budget -= headerLineBytes(TRACE_PARENT_HEADER, traceParent);
     const traceState = spanContext.traceState?.serialize();
     if (traceState) {
       const kept = truncateTraceState(traceState, MAX_INJECTED_TRACE_STATE_LENGTH);
@@ -264,7 +263,10 @@ export class LangSmithPropagator implements TextMapPropagator {
         this._stats.traceStateTruncated++;
         log.debug(`tracestate cut from ${traceState.length} to ${kept.length} characters (W3C truncation; budget ${MAX_INJECTED_TRACE_STATE_LENGTH})`);
       }
-      if (kept) write(TRACE_STATE_HEADER, kept);
+      if (kept) {
+        setter.set(carrier, TRACE_STATE_HEADER, kept);
+        budget -= headerLineBytes(TRACE_STATE_HEADER, kept);
+      }
     }
 
     let dottedOrder: string | undefined;
@@ -297,7 +299,8 @@ export class LangSmithPropagator implements TextMapPropagator {
           'LangSmith trace from traceparent (counted in propagator.stats.lineageTooDeep)',
       );
     } else if (dottedOrder) {
-      write(LANGSMITH_TRACE_HEADER, dottedOrder);
+      setter.set(carrier, LANGSMITH_TRACE_HEADER, dottedOrder);
+      budget -= headerLineBytes(LANGSMITH_TRACE_HEADER, dottedOrder);
     }
 
     const members: string[] = lsBaggage ? lsBaggage.members.slice() : [];
@@ -311,7 +314,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     }
     if (members.length > 0) {
       const room = Math.min(budget - headerLineBytes(BAGGAGE_HEADER, ''), MAX_INJECTED_HEADER_FIELD - BAGGAGE_HEADER.length - 2);
-      const { header, dropped } = joinBaggage(members, room);
+      const { header, dropped } = joinEncodedBaggage(members, room); // formatBaggageMember output only
       if (dropped > 0) {
         this._stats.baggageMembersDropped += dropped;
         log.debug(
@@ -319,7 +322,7 @@ export class LangSmithPropagator implements TextMapPropagator {
             `(8192, less what fits one ${MAX_INJECTED_HEADER_FIELD}-byte field and ${MAX_INJECTED_HEADER_BYTES} bytes for all trace headers)`,
         );
       }
-      if (header) write(BAGGAGE_HEADER, header);
+      if (header) setter.set(carrier, BAGGAGE_HEADER, header);
     }
     this._stats.injected++;
   }
