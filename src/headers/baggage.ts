@@ -63,43 +63,65 @@ export function parseBaggage(header: string, explain = false): ParsedBaggage {
   }
   let bytes = 0;
   let index = 0;
-  for (const raw of input.split(',')) {
-    const member = trimOws(raw);
-    if (member.length === 0) continue;
+  // Indexes, not split/trim/slice: one string per kept field is all that is allocated.
+  for (let pos = 0; pos <= input.length; ) {
+    let end = input.indexOf(',', pos);
+    if (end === -1) end = input.length;
+    let start = pos;
+    pos = end + 1;
+    while (start < end && isOwsCode(input.charCodeAt(start))) start++;
+    while (end > start && isOwsCode(input.charCodeAt(end - 1))) end--;
+    if (end === start) continue;
     index++;
     // A member that passes the grammar is ASCII, so its length is its size in
     // bytes; one that is not is dropped whatever it counts.
-    bytes += member.length + (bytes > 0 ? 1 : 0);
+    bytes += end - start + (bytes > 0 ? 1 : 0);
     const parsed =
       members.length >= MAX_BAGGAGE_MEMBERS
         ? `over the ${MAX_BAGGAGE_MEMBERS}-member limit`
         : bytes > MAX_BAGGAGE_BYTES
           ? `over the ${MAX_BAGGAGE_BYTES}-byte limit`
-          : parseMember(member);
+          : parseMemberAt(input, start, end);
     if (typeof parsed !== 'string') members.push(parsed);
     else out.dropped++;
-    explained?.push({ index, raw: member, result: typeof parsed === 'string' ? rejected(parsed) : accepted(parsed) });
+    explained?.push({ index, raw: input.slice(start, end), result: typeof parsed === 'string' ? rejected(parsed) : accepted(parsed) });
   }
   return out;
 }
 
 /** One member (OWS-trimmed, no `,`) parsed, or the reason it is dropped. */
 export function readBaggageMember(member: string): Parsed<BaggageMember> {
-  const parsed = parseMember(trimOws(member));
+  const trimmed = trimOws(member);
+  const parsed = parseMemberAt(trimmed, 0, trimmed.length);
   return typeof parsed === 'string' ? rejected(parsed) : accepted(parsed);
 }
 
-/** A member, or the reason it is dropped (a string: no result object on the hot path). */
-function parseMember(member: string): BaggageMember | string {
-  const semi = member.indexOf(';');
-  const pair = semi === -1 ? member : member.slice(0, semi);
-  const eq = pair.indexOf('=');
-  if (eq === -1) return 'has no "="';
-  const rawKey = trimOws(pair.slice(0, eq));
-  const rawValue = trimOws(pair.slice(eq + 1));
-  if (rawKey.length === 0) return 'has an empty key';
-  if (!isToken(rawKey)) return `key ${quote(clip(rawKey))} has ${describeChar(firstBad(rawKey, isTokenCode))}, not allowed in a token`;
-  if (!isBaggageOctets(rawValue)) return `value has ${describeChar(firstBad(rawValue, isOctetCode))}, which must be percent-encoded`;
+/**
+ * The member `s[start..end)` (OWS-trimmed, no `,`), or the reason it is
+ * dropped (a string: no result object on the hot path).
+ */
+function parseMemberAt(s: string, start: number, end: number): BaggageMember | string {
+  let semi = s.indexOf(';', start);
+  if (semi >= end) semi = -1;
+  const pairEnd = semi === -1 ? end : semi;
+  const eq = s.indexOf('=', start);
+  if (eq === -1 || eq >= pairEnd) return 'has no "="';
+  let keyEnd = eq;
+  while (keyEnd > start && isOwsCode(s.charCodeAt(keyEnd - 1))) keyEnd--;
+  let valueStart = eq + 1;
+  while (valueStart < pairEnd && isOwsCode(s.charCodeAt(valueStart))) valueStart++;
+  let valueEnd = pairEnd;
+  while (valueEnd > valueStart && isOwsCode(s.charCodeAt(valueEnd - 1))) valueEnd--;
+  if (keyEnd === start) return 'has an empty key';
+  if (!allOf(s, start, keyEnd, isTokenCode)) {
+    const rawKey = s.slice(start, keyEnd);
+    return `key ${quote(clip(rawKey))} has ${describeChar(firstBad(rawKey, isTokenCode))}, not allowed in a token`;
+  }
+  if (!allOf(s, valueStart, valueEnd, isOctetCode)) {
+    return `value has ${describeChar(firstBad(s.slice(valueStart, valueEnd), isOctetCode))}, which must be percent-encoded`;
+  }
+  const rawKey = s.slice(start, keyEnd);
+  const rawValue = s.slice(valueStart, valueEnd);
   const key = percentDecode(rawKey);
   if (key === undefined) return `broken percent-encoding in the key (${percentProblem(rawKey)})`;
   const value = percentDecode(rawValue);
@@ -107,13 +129,19 @@ function parseMember(member: string): BaggageMember | string {
   if (key.length === 0) return 'has an empty key';
   let properties: string | undefined;
   if (semi !== -1) {
-    properties = trimOws(member.slice(semi + 1));
+    properties = trimOws(s.slice(semi + 1, end));
     if (properties.length === 0) properties = undefined; // a trailing `;`, tolerated as OTel does
     else if (!isValidProperties(properties)) {
       return 'properties break the grammar (each must be `key` or `key=value`, separated by `;`, printable ASCII)';
     }
   }
   return { key, value, rawValue, properties };
+}
+
+/** True when every code of `s[start..end)` passes `ok` (true for an empty range). */
+function allOf(s: string, start: number, end: number, ok: (code: number) => boolean): boolean {
+  for (let i = start; i < end; i++) if (!ok(s.charCodeAt(i))) return false;
+  return true;
 }
 
 /** The first character of `text` that `ok` rejects (the caller knows there is one). */
@@ -242,13 +270,8 @@ function isOwsCode(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
-/** RFC 7230 token: the W3C baggage key grammar. */
-function isToken(value: string): boolean {
-  if (value.length === 0) return false;
-  for (let i = 0; i < value.length; i++) if (!isTokenCode(value.charCodeAt(i))) return false;
-  return true;
-}
 
+/** RFC 7230 token: the W3C baggage key grammar. */
 function isTokenCode(c: number): boolean {
   return (
     (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
@@ -258,11 +281,6 @@ function isTokenCode(c: number): boolean {
 }
 
 /** `baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E` (empty allowed). */
-function isBaggageOctets(value: string): boolean {
-  for (let i = 0; i < value.length; i++) if (!isOctetCode(value.charCodeAt(i))) return false;
-  return true;
-}
-
 function isOctetCode(c: number): boolean {
   return c >= 0x21 && c <= 0x7e && c !== 0x22 && c !== 0x2c && c !== 0x3b && c !== 0x5c;
 }
