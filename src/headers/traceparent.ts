@@ -34,43 +34,49 @@ const ZERO_SPAN_ID = '0000000000000000';
 
 /** `header` parsed, or `undefined` when it is rejected (readTraceParent says why). */
 export function parseTraceParent(header: string): TraceParent | undefined {
-  const result = readTraceParent(header);
-  return result.ok ? result.value : undefined;
+  const result = check(header);
+  return typeof result === 'string' ? undefined : result;
 }
 
 const SHAPE = 'version-traceid-parentid-flags, 2-32-16-2 lowercase hex digits joined by "-"';
 
 /** `header` parsed, or the reason it is rejected (the first rule it breaks, in the order above). */
 export function readTraceParent(header: string): Parsed<TraceParent> {
+  const result = check(header);
+  return typeof result === 'string' ? rejected(result) : accepted(result);
+}
+
+/** The parse itself: the header, or the reason as a string (no result object on extract's path). */
+function check(header: string): TraceParent | string {
   // The cap comes first: nothing longer is even trimmed.
-  if (header.length > MAX_TRACE_PARENT_LENGTH) return rejected(`is ${header.length} characters, over the ${MAX_TRACE_PARENT_LENGTH} limit`);
+  if (header.length > MAX_TRACE_PARENT_LENGTH) return `is ${header.length} characters, over the ${MAX_TRACE_PARENT_LENGTH} limit`;
   const value = trimOws(header);
-  if (value.length === 0) return rejected('is empty');
+  if (value.length === 0) return 'is empty';
   if (
     value.length < TRACE_PARENT_LENGTH ||
     value.charCodeAt(2) !== DASH ||
     value.charCodeAt(35) !== DASH ||
     value.charCodeAt(52) !== DASH
   ) {
-    return rejected(`is not ${SHAPE} (field lengths here: ${value.split('-').map((field) => field.length).join('-')})`);
+    return `is not ${SHAPE} (field lengths here: ${value.split('-').map((field) => field.length).join('-')})`;
   }
-  if (!isLowerHex(value, 0, 2)) return rejected(`version ${quote(value.slice(0, 2))} is not 2 lowercase hex digits`);
-  if (value.charCodeAt(0) === 0x66 && value.charCodeAt(1) === 0x66) return rejected('version ff is invalid');
+  if (!isLowerHex(value, 0, 2)) return `version ${quote(value.slice(0, 2))} is not 2 lowercase hex digits`;
+  if (value.charCodeAt(0) === 0x66 && value.charCodeAt(1) === 0x66) return 'version ff is invalid';
   if (value.charCodeAt(0) === 0x30 && value.charCodeAt(1) === 0x30) {
     if (value.length !== TRACE_PARENT_LENGTH) {
-      return rejected(`version 00 is exactly ${TRACE_PARENT_LENGTH} characters, this one has ${value.length}`);
+      return `version 00 is exactly ${TRACE_PARENT_LENGTH} characters, this one has ${value.length}`;
     }
   } else if (value.length > TRACE_PARENT_LENGTH && value.charCodeAt(TRACE_PARENT_LENGTH) !== DASH) {
-    return rejected(`version ${value.slice(0, 2)}: data after the flags must start with "-", found ${quote(value[TRACE_PARENT_LENGTH]!)}`);
+    return `version ${value.slice(0, 2)}: data after the flags must start with "-", found ${quote(value[TRACE_PARENT_LENGTH]!)}`;
   }
   if (!isLowerHex(value, 3, 35) || !isLowerHex(value, 36, 52) || !isLowerHex(value, 53, 55)) {
-    return rejected(hexFieldProblem(value));
+    return hexFieldProblem(value);
   }
   const traceId = value.slice(3, 35);
   const spanId = value.slice(36, 52);
-  if (traceId === ZERO_TRACE_ID) return rejected('trace id is all zeros');
-  if (spanId === ZERO_SPAN_ID) return rejected('parent id is all zeros');
-  return accepted({ traceId, spanId, traceFlags: (hexValue(value.charCodeAt(53)) << 4) | hexValue(value.charCodeAt(54)) });
+  if (traceId === ZERO_TRACE_ID) return 'trace id is all zeros';
+  if (spanId === ZERO_SPAN_ID) return 'parent id is all zeros';
+  return { traceId, spanId, traceFlags: (hexValue(value.charCodeAt(53)) << 4) | hexValue(value.charCodeAt(54)) };
 }
 
 /** Which field of a well-shaped header is not lowercase hex (the caller knows one is not). */
