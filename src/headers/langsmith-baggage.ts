@@ -211,7 +211,8 @@ export function decodeMetadata(json: string | undefined, reserved?: string[]): M
 /** Metadata decoded, or the reason it is unusable. `reserved`, when given, receives the reserved keys dropped. */
 export function readMetadata(json: string | undefined, reserved?: string[]): Parsed<Metadata> {
   if (!json) return rejected('is empty');
-  const size = utf8Length(json);
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short JSON needs no count.
+  const size = json.length * 3 <= MAX_METADATA_BYTES ? 0 : utf8Length(json);
   if (size > MAX_METADATA_BYTES) return rejected(`is ${size} bytes, over the ${MAX_METADATA_BYTES} limit`);
   let parsed: unknown;
   try {
