@@ -156,6 +156,7 @@ describe('LangSmith members name why they are unusable', () => {
   it.each([
     ['metadata: empty', readMetadata(''), 'is empty'],
     ['metadata: over 4 KiB', readMetadata(JSON.stringify({ k: 'x'.repeat(5000) })), 'is 5008 bytes, over the 4096 limit'],
+    ['metadata: over 4 KiB in 3-byte characters (1,400 of them)', readMetadata(JSON.stringify({ k: '中'.repeat(1400) })), 'is 4208 bytes, over the 4096 limit'],
     ['metadata: not JSON', readMetadata('{nope'), expect.stringMatching(/^is not JSON \(/)],
     ['metadata: null', readMetadata('null'), 'is JSON null, not an object'],
     ['metadata: a number', readMetadata('1'), 'is JSON number, not an object'],
@@ -171,11 +172,15 @@ describe('LangSmith members name why they are unusable', () => {
     expect(reason(result)).toEqual(expected);
   });
 
-  it('forbidden keys are dropped at every depth, with or without escapes (the reviver still runs when needed)', () => {
-    const plain = readMetadata('{"a":{"__proto__":{"x":1},"constructor":2,"b":3}}');
-    const escaped = readMetadata('{"a":{"\\u005f_proto__":{"x":1},"b":3}}');
-    expect(plain).toEqual({ ok: true, value: { a: { b: 3 } } });
-    expect(escaped).toEqual({ ok: true, value: { a: { b: 3 } } });
-    expect(Object.keys((escaped as { value: { a: object } }).value.a)).toEqual(['b']);
+  it.each([
+    ['__proto__', '{"a":{"__proto__":{"x":1},"b":3}}'],
+    ['constructor', '{"a":{"constructor":{"x":1},"b":3}}'],
+    ['prototype', '{"a":{"prototype":{"x":1},"b":3}}'],
+    ['an escaped __proto__', '{"a":{"\\u005f_proto__":{"x":1},"b":3}}'],
+  ])('drops %s at every depth (the reviver still runs whenever one can occur)', (_name, json) => {
+    const result = readMetadata(json);
+    expect(result.ok).toBe(true);
+    const a = (result as { value: { a: object } }).value.a;
+    expect(Object.keys(a)).toEqual(['b']);
   });
 });
