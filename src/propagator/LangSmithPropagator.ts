@@ -41,10 +41,11 @@ import {
   TRACE_STATE_HEADER,
 } from '../constants.js';
 import { formatBaggageMember, isValidProperties, joinEncodedBaggage } from '../headers/baggage.js';
-import { parseDottedOrder, type DottedOrder } from '../headers/dotted-order.js';
+import { parseDottedOrder, readDottedOrder, type DottedOrder } from '../headers/dotted-order.js';
 import { runIdFromSpanId, spanIdOfValidUuid, traceIdOfValidUuid } from '../headers/ids.js';
 import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
-import { formatTraceParent, parseTraceParent, type TraceParent } from '../headers/traceparent.js';
+import type { Parsed } from '../headers/result.js';
+import { formatTraceParent, parseTraceParent, readTraceParent, type TraceParent } from '../headers/traceparent.js';
 import { truncateTraceState } from '../headers/tracestate.js';
 import { notices } from '../notices.js';
 import { getContextLineage } from '../lineage/lineage.js';
@@ -343,7 +344,8 @@ export class LangSmithPropagator implements TextMapPropagator {
     const parsed = value === null ? undefined : parseTraceParent(value);
     if (!parsed) {
       this._stats.malformed.traceparent++;
-      log.debug('ignoring malformed or duplicated traceparent');
+      // The reason is asked for only now: a valid header never pays for it.
+      log.debug(`ignoring traceparent: ${value === null ? 'duplicated' : reasonOf(readTraceParent(value))}`);
     }
     return parsed;
   }
@@ -354,7 +356,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     const parsed = value === null ? undefined : parseDottedOrder(value);
     if (!parsed) {
       this._stats.malformed.langsmithTrace++;
-      log.debug('ignoring malformed or duplicated langsmith-trace');
+      log.debug(`ignoring langsmith-trace: ${value === null ? 'duplicated' : reasonOf(readDottedOrder(value))}`);
     }
     return parsed;
   }
@@ -389,6 +391,10 @@ function isConsistent(traceParent: TraceParent, lsParent: DottedOrder): boolean 
     spanIdOfValidUuid(lsParent.runId) === traceParent.spanId ||
     traceIdOfValidUuid(lsParent.lsTraceId) === traceParent.traceId
   );
+}
+
+function reasonOf(result: Parsed<unknown>): string {
+  return result.ok ? 'rejected' : result.reason;
 }
 
 /** `name: value\r\n` on the wire (trace header values are ASCII: their length is their size). */

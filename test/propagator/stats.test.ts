@@ -1,4 +1,4 @@
-import { defaultTextMapGetter, ROOT_CONTEXT } from '@opentelemetry/api';
+import { defaultTextMapGetter, diag, DiagLogLevel, ROOT_CONTEXT } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { LangSmithPropagator } from '../../src/index.js';
 
@@ -30,5 +30,25 @@ describe('.stats', () => {
     expect(p.stats.malformed.traceparent).toBe(0);
     p.extract(ROOT_CONTEXT, { traceparent: TP }, defaultTextMapGetter);
     expect(p.stats.extracted).toBe(1);
+  });
+});
+
+describe('malformed headers in diag (debug)', () => {
+  it("names the codec's reason, and a repeat as duplicated", () => {
+    const lines: string[] = [];
+    const sink = (...args: unknown[]) => void lines.push(args.join(' '));
+    diag.setLogger({ debug: sink, info: sink, warn: sink, error: sink, verbose: sink }, { logLevel: DiagLogLevel.DEBUG, suppressOverrideMessage: true });
+    try {
+      const p = new LangSmithPropagator({ trust: true });
+      p.extract(ROOT_CONTEXT, { traceparent: `ff${TP.slice(2)}`, 'langsmith-trace': 'garbage' }, defaultTextMapGetter);
+      p.extract(ROOT_CONTEXT, { traceparent: [TP, TP] }, defaultTextMapGetter);
+    } finally {
+      diag.disable();
+    }
+    expect(lines.filter((l) => l.includes('ignoring'))).toEqual([
+      expect.stringContaining('ignoring traceparent: version ff is invalid'),
+      expect.stringContaining('ignoring langsmith-trace: segment 1 does not start with a YYYYMMDDTHHMMSS timestamp ("garbage")'),
+      expect.stringContaining('ignoring traceparent: duplicated'),
+    ]);
   });
 });
