@@ -101,11 +101,12 @@ export function readBaggageMember(member: string): Parsed<BaggageMember> {
  * dropped (a string: no result object on the hot path).
  */
 function parseMemberAt(s: string, start: number, end: number): BaggageMember | string {
-  let semi = s.indexOf(';', start);
-  if (semi >= end) semi = -1;
+  // Searches stop at the member's end: indexOf would scan the rest of the
+  // header for every member (quadratic in the member count).
+  const semi = indexIn(s, 0x3b, start, end);
   const pairEnd = semi === -1 ? end : semi;
-  const eq = s.indexOf('=', start);
-  if (eq === -1 || eq >= pairEnd) return 'has no "="';
+  const eq = indexIn(s, 0x3d, start, pairEnd);
+  if (eq === -1) return 'has no "="';
   let keyEnd = eq;
   while (keyEnd > start && isOwsCode(s.charCodeAt(keyEnd - 1))) keyEnd--;
   let valueStart = eq + 1;
@@ -136,6 +137,12 @@ function parseMemberAt(s: string, start: number, end: number): BaggageMember | s
     }
   }
   return { key, value, rawValue, properties };
+}
+
+/** The first index of `code` in `s[start..end)`, or -1. */
+function indexIn(s: string, code: number, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (s.charCodeAt(i) === code) return i;
+  return -1;
 }
 
 /** `s[start..end)` is token characters (a loop per class: V8 inlines the test, not a passed function). */
