@@ -14,22 +14,22 @@
 // Also a library for test/stack-live.test.ts: startStack() (single collector or
 // the scale-out tier), Jaeger query helpers, the tail sampler's verdict.
 //
-// The pieces live in scripts/stack/ (paths, processes, programs, start-stack,
+// The pieces live in scripts/local-stack/ (paths, processes, programs, start-stack,
 // jaeger-query, tail-sampling); this file re-exports them and is the command line.
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { jaegerTrace } from './stack/jaeger-query.mjs';
-import { ROOT } from './stack/paths.mjs';
-import { stackBinaries } from './stack/programs.mjs';
-import { startStack } from './stack/start-stack.mjs';
+import { jaegerTrace } from './local-stack/jaeger-query.mjs';
+import { ROOT } from './local-stack/paths.mjs';
+import { stackBinaries } from './local-stack/programs.mjs';
+import { startStack } from './local-stack/start-stack.mjs';
 
-export { COLLECTOR_CONFIG, JAEGER_CONFIG, LOADBALANCING_CONFIG, ROOT } from './stack/paths.mjs';
-export { freePort, procUsage } from './stack/processes.mjs';
-export { collectorMetric, stackBinaries, startCollector, startJaeger, validateConfig } from './stack/programs.mjs';
-export { startStack } from './stack/start-stack.mjs';
-export { jaegerTrace, jaegerTraceIds } from './stack/jaeger-query.mjs';
-export { binomialInterval, probabilisticKeeps } from './stack/tail-sampling.mjs';
+export { COLLECTOR_CONFIG, JAEGER_CONFIG, LOADBALANCING_CONFIG, ROOT } from './local-stack/paths.mjs';
+export { freePort, procUsage } from './local-stack/processes.mjs';
+export { collectorMetric, stackBinaries, startCollector, startJaeger, validateConfig } from './local-stack/programs.mjs';
+export { startStack } from './local-stack/start-stack.mjs';
+export { jaegerTrace, jaegerTraceIds } from './local-stack/jaeger-query.mjs';
+export { binomialInterval, probabilisticKeeps } from './local-stack/tail-sampling.mjs';
 
 // ---------------------------------------------------------------- CLI
 
