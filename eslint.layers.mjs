@@ -41,7 +41,7 @@ export const LAYERS = {
   'register-cjs': ['setup'],
   // Off the runtime path: the dev ingest server, the CLI, the demo services.
   ingest: ['headers', 'mapping', 'tree', 'notices', 'terminal', ...LEAVES],
-  cli: ['headers', 'mapping', 'tree', 'sinks', 'ingest', 'notices', 'terminal', ...LEAVES],
+  cli: ['headers', 'context', 'mapping', 'tree', 'sinks', 'ingest', 'notices', 'terminal', ...LEAVES],
   demo: ['headers', 'setup', 'ingest', 'tree', 'notices', 'terminal', ...LEAVES],
 };
 

@@ -74,18 +74,28 @@ explain_failure() {
 stamp_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
 seconds_since() { echo $(( $(date +%s) - $1 )); }
 
+# Reuse `bin` when it is there and `dir/stamp` holds the hash of the inputs it was built
+# from (true: the caller returns); otherwise ready `dir` and an empty `dir/build.log`
+# for a build (false). Called as `cached … && return`, where set -e is off, so a
+# failure to ready the directory exits explicitly.
+cached() {
+  local what=$1 dir=$2 bin=$3 stamp=$4
+  if [ -x "$bin" ] && [ "$(cat "$dir/stamp" 2>/dev/null)" = "$stamp" ]; then
+    say "$what: $bin (cached)"
+    return 0
+  fi
+  mkdir -p "$dir" || exit 1
+  : >"$dir/build.log" || exit 1
+  return 1
+}
+
 # ---------------------------------------------------------------- collector
 
 build_collector() {
   local stamp builder_dir builder log start t0
   stamp=$(stamp_of "$manifest")
-  if [ -x "$otelcol_bin" ] && [ "$(cat "$otelcol_dir/stamp" 2>/dev/null)" = "$stamp" ]; then
-    say "collector: $otelcol_bin (cached)"
-    return
-  fi
-  mkdir -p "$otelcol_dir"
+  cached collector "$otelcol_dir" "$otelcol_bin" "$stamp" && return
   log="$otelcol_dir/build.log"
-  : >"$log"
   start=$(date +%s)
   builder_dir="$cache/tools/builder-v$otelcol_version"
   builder="$builder_dir/builder"
@@ -115,13 +125,8 @@ build_jaeger() {
   local stamp log start
   local ldflags="-s -w -X github.com/jaegertracing/jaeger/internal/version.latestVersion=$jaeger_version"
   stamp=$( (cat "$jaeger_mod/go.mod" "$jaeger_mod/go.sum"; echo "$ldflags") | sha256sum | cut -d' ' -f1)
-  if [ -x "$jaeger_bin" ] && [ "$(cat "$jaeger_dir/stamp" 2>/dev/null)" = "$stamp" ]; then
-    say "jaeger: $jaeger_bin (cached)"
-    return
-  fi
-  mkdir -p "$jaeger_dir"
+  cached jaeger "$jaeger_dir" "$jaeger_bin" "$stamp" && return
   log="$jaeger_dir/build.log"
-  : >"$log"
   say "jaeger: building github.com/jaegertracing/jaeger/cmd/jaeger $jaeger_version (log: $log)"
   start=$(date +%s)
   (cd "$jaeger_mod" && go mod download >>"$log" 2>&1) \

@@ -1,4 +1,5 @@
-// Types for scripts/validate-stack.mjs, so test/stack.test.ts type-checks without allowJs.
+// Types for scripts/validate-stack.mjs (its checks live in scripts/validate-stack/*.mjs and are
+// re-exported there), so test/stack.test.ts type-checks without allowJs.
 
 export declare const STACK_FILES: {
   readonly collector: 'collector-config.yaml';

@@ -6,8 +6,8 @@
 
 export { LangSmithPropagator } from './propagator/LangSmithPropagator.js';
 export type { LangSmithPropagatorOptions, PropagatorStats } from './propagator/LangSmithPropagator.js';
-export type { InboundContext, PropagationMode } from './propagator/context.js';
-export { getInboundContext } from './propagator/context.js';
+export type { InboundContext, PropagationMode } from './context/keys.js';
+export { getInboundContext } from './context/keys.js';
 
 export {
   anyTrust,

@@ -10,7 +10,7 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { notices } from '../src/notices.js';
-import { isTracingSuppressed } from '../src/propagator/context.js';
+import { isTracingSuppressed } from '../src/context/keys.js';
 import {
   alignSdkTracingMode,
   holdEarlyRunEnds,

@@ -370,16 +370,24 @@ describeLive(`stack: ${REQUESTS} requests through the demo services into the rea
 
   // ---- cross-links
 
-  it("cross-links: a sampled run's otel_trace_id finds its trace in Jaeger, whose spans carry the run ids", async () => {
+  it("cross-links: a sampled run's OTel trace (its own otel_trace_id, else its nearest ancestor's) is in Jaeger, whose span names the run", async () => {
+    // On the OTLP path `otel_trace_id` is written where the OTel trace enters
+    // the LangSmith trace (MAPPING.md, "What ingest derives"); below that the
+    // run shares its parent's. A run id is the padded span id unless the span
+    // carries `langsmith.span.id`.
     const kept = [...byTrace].filter(([id]) => jaeger.get(id));
     expect(kept.length).toBeGreaterThan(REQUESTS / 10);
     for (const [, runs] of kept.slice(0, 25)) {
+      const byId = new Map(runs.map((r) => [r.id, r]));
       for (const run of runs) {
-        const traceId = String(run.extra?.metadata?.otel_trace_id);
-        const t = await stackModule.jaegerTrace(stack.jaeger.queryUrl, traceId);
+        let at: typeof run | undefined = run;
+        while (at && at.extra?.metadata?.otel_trace_id === undefined) at = at.parent_run_id ? byId.get(at.parent_run_id) : undefined;
+        expect(at, `run ${run.id}: no otel_trace_id on it or an ancestor`).toBeDefined();
+        const t = await stackModule.jaegerTrace(stack.jaeger.queryUrl, String(at!.extra!.metadata!.otel_trace_id));
         expect(t, `run ${run.id}`).toBeDefined();
         const span = t!.spans.find((s) => s.spanId === run.otel!.spanId);
-        expect(span?.tags['langsmith.span.id']).toBe(run.id);
+        expect(span, `run ${run.id}: span ${run.otel!.spanId} in its Jaeger trace`).toBeDefined();
+        expect(span!.tags['langsmith.span.id'] ?? `00000000-0000-0000-${span!.spanId.slice(0, 4)}-${span!.spanId.slice(4)}`).toBe(run.id);
       }
     }
   });

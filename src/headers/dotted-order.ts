@@ -15,6 +15,8 @@
  * MAX_DOTTED_ORDER_SEGMENTS segments.
  */
 import { MAX_DOTTED_ORDER_LENGTH, MAX_DOTTED_ORDER_SEGMENTS } from '../constants.js';
+import { isUuidAt } from './ids.js';
+import { accepted, clip, quote, rejected, type Parsed } from './result.js';
 import { perSecond } from '../time.js';
 import { trimOws } from './traceparent.js';
 
@@ -38,8 +40,20 @@ export interface DottedOrder {
   startMicros: number;
 }
 
+/** `header` parsed, or `undefined` when it is rejected (readDottedOrder says why). */
 export function parseDottedOrder(header: string): DottedOrder | undefined {
+  return parseTrimmed(trimOws(header));
+}
+
+/** `header` parsed, or the reason it is rejected. */
+export function readDottedOrder(header: string): Parsed<DottedOrder> {
   const value = trimOws(header);
+  const parsed = parseTrimmed(value);
+  return parsed ? accepted(parsed) : rejected(dottedOrderProblem(value));
+}
+
+/** The fast check: lengths, one pattern, then the invariants. */
+function parseTrimmed(value: string): DottedOrder | undefined {
   if (value.length < SEGMENT_LENGTH || value.length > MAX_DOTTED_ORDER_LENGTH) return undefined;
   if ((value.length + 1) % (SEGMENT_LENGTH + 1) !== 0) return undefined;
   const depth = (value.length + 1) / (SEGMENT_LENGTH + 1);
@@ -66,6 +80,73 @@ export function parseDottedOrder(header: string): DottedOrder | undefined {
     parentRunId: depth > 1 ? value.slice(last - SEGMENT_LENGTH - 1, last - TIMESTAMP_LENGTH - 1) : undefined,
     startMicros: previousMicros,
   };
+}
+
+/**
+ * Why parseTrimmed rejected `value`: the same rules, segment by segment, so
+ * the first broken one can be named. Runs only after a rejection, which is
+ * why it may split and use patterns.
+ */
+function dottedOrderProblem(value: string): string {
+  if (value.length === 0) return 'is empty';
+  if (value.length > MAX_DOTTED_ORDER_LENGTH) {
+    return `is ${value.length} characters, over the ${MAX_DOTTED_ORDER_LENGTH} limit (${MAX_DOTTED_ORDER_SEGMENTS} segments)`;
+  }
+  const parts = value.split('.');
+  const runIds: string[] = [];
+  let previousMicros = -1;
+  let previous = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    const problem = segmentProblem(part);
+    if (problem !== undefined) return `segment ${i + 1} ${problem}`;
+    const micros = parseTimestampAt(part, 0)!;
+    if (micros < previousMicros) {
+      return (
+        `segment ${i + 1} starts at ${segmentIso(part)}, before segment ${i} (${segmentIso(previous)}): ` +
+        'a child must not start before its parent'
+      );
+    }
+    const runId = part.slice(TIMESTAMP_LENGTH);
+    const repeated = runIds.indexOf(runId);
+    if (repeated !== -1) return `segment ${i + 1} repeats the run id of segment ${repeated + 1} (a run cannot be its own ancestor)`;
+    runIds.push(runId);
+    previousMicros = micros;
+    previous = part;
+  }
+  if (parts.length > MAX_DOTTED_ORDER_SEGMENTS) return `has ${parts.length} segments, over the ${MAX_DOTTED_ORDER_SEGMENTS} limit`;
+  return 'is not a dotted order'; // not reached: every rule of parseTrimmed is checked above
+}
+
+/** One segment against `YYYYMMDDTHHMMSS ffffff Z uuid` (README › Limits, `langsmith-trace`). */
+function segmentProblem(segment: string): string | undefined {
+  if (segment.length === 0) return 'is empty (a stray ".")';
+  if (!/^[0-9]{8}T[0-9]{6}/.test(segment)) {
+    return `does not start with a YYYYMMDDTHHMMSS timestamp (${quote(clip(segment.slice(0, 15)))})`;
+  }
+  const z = segment.indexOf('Z', 15);
+  if (z === -1) return 'has no "Z" after its timestamp';
+  const fraction = segment.slice(15, z);
+  if (!/^[0-9]*$/.test(fraction)) return `has a non-digit in its fractional seconds (${quote(clip(fraction))})`;
+  if (fraction.length !== 6) return `has ${fraction.length} fractional digits, expected exactly 6`;
+  const runId = segment.slice(z + 1);
+  if (runId.length === 0) return 'has no run id after "Z"';
+  if (runId.length !== 36 || !isUuidAt(runId, 0)) {
+    return runId.length === 36 && isUuidAt(runId.toLowerCase(), 0)
+      ? `run id ${runId} has uppercase hex digits (LangSmith writes lowercase)`
+      : `run id ${quote(clip(runId))} is not a UUID (8-4-4-4-12 lowercase hex digits)`;
+  }
+  if (isNilUuidAt(runId, 0)) return 'run id is the nil UUID';
+  if (parseTimestampAt(segment, 0) === undefined) {
+    const t = segment;
+    return `timestamp ${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)} ${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15)} is not a valid UTC date and time (from 1970 on)`;
+  }
+  return undefined;
+}
+
+/** `2025-01-02T03:04:05.678001Z`: the time of a grammar-checked segment, as people read it. */
+function segmentIso(t: string): string {
+  return `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15)}.${t.slice(15, 21)}Z`;
 }
 
 /** One segment for a run that started at `micros` (µs since the epoch). */

@@ -23,6 +23,7 @@ import {
   MAX_TAGS,
 } from '../constants.js';
 import { formatBaggageMember, utf8Length } from './baggage.js';
+import { accepted, rejected, type Parsed } from './result.js';
 
 export type Metadata = Record<string, unknown>;
 
@@ -98,8 +99,9 @@ export class LangSmithBaggage {
     if (this._metadata === null) {
       const raw = this._resolve().metadata;
       const reserved: string[] = [];
-      this._metadata = decodeMetadata(raw, reserved);
-      if (raw && this._metadata === undefined && reserved.length === 0) this._reject(LANGSMITH_METADATA_MEMBER, 'not a JSON object of at most 4 KiB');
+      const result = readMetadata(raw, reserved);
+      this._metadata = result.ok ? result.value : undefined;
+      if (raw && !result.ok && reserved.length === 0) this._reject(LANGSMITH_METADATA_MEMBER, result.reason);
       if (reserved.length > 0) this._reject(LANGSMITH_METADATA_MEMBER, `reserved key(s) dropped: ${reserved.slice(0, 8).join(', ')}`);
     }
     return this._metadata;
@@ -108,8 +110,9 @@ export class LangSmithBaggage {
   get tags(): readonly string[] | undefined {
     if (this._tags === null) {
       const raw = this._resolve().tags;
-      this._tags = decodeTags(raw);
-      if (raw && this._tags === undefined) this._reject(LANGSMITH_TAGS_MEMBER, 'no valid tag');
+      const result = readTags(raw);
+      this._tags = result.ok ? result.value : undefined;
+      if (raw && !result.ok) this._reject(LANGSMITH_TAGS_MEMBER, result.reason);
     }
     return this._tags;
   }
@@ -117,8 +120,9 @@ export class LangSmithBaggage {
   get project(): string | undefined {
     if (this._project === null) {
       const raw = this._resolve().project;
-      this._project = decodeProject(raw);
-      if (raw && this._project === undefined) this._reject(LANGSMITH_PROJECT_MEMBER, 'empty, over 512 characters or with control characters');
+      const result = readProject(raw);
+      this._project = result.ok ? result.value : undefined;
+      if (raw && !result.ok) this._reject(LANGSMITH_PROJECT_MEMBER, result.reason);
     }
     return this._project;
   }
@@ -168,6 +172,19 @@ function safeStringify(value: unknown): string | undefined {
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+function dropForbiddenKeys(key: string, value: unknown): unknown {
+  return FORBIDDEN_KEYS.has(key) ? undefined : value;
+}
+
+function mayHoldForbiddenKey(json: string): boolean {
+  return (
+    json.indexOf('\\') !== -1 ||
+    json.indexOf('__proto__') !== -1 ||
+    json.indexOf('constructor') !== -1 ||
+    json.indexOf('prototype') !== -1
+  );
+}
+
 /**
  * Top-level metadata keys a caller may not set (issue 8): their values have
  * meaning beyond "metadata", so a caller's would be believed.
@@ -187,23 +204,39 @@ export function isReservedMetadataKey(key: string): boolean {
 
 /** `reserved`, when given, receives the reserved keys that were dropped. */
 export function decodeMetadata(json: string | undefined, reserved?: string[]): Metadata | undefined {
-  if (!json || utf8Length(json) > MAX_METADATA_BYTES) return undefined;
+  const result = readMetadata(json, reserved);
+  return result.ok ? result.value : undefined;
+}
+
+/** Metadata decoded, or the reason it is unusable. `reserved`, when given, receives the reserved keys dropped. */
+export function readMetadata(json: string | undefined, reserved?: string[]): Parsed<Metadata> {
+  if (!json) return rejected('is empty');
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short JSON needs no count.
+  const size = json.length * 3 <= MAX_METADATA_BYTES ? 0 : utf8Length(json);
+  if (size > MAX_METADATA_BYTES) return rejected(`is ${size} bytes, over the ${MAX_METADATA_BYTES} limit`);
   let parsed: unknown;
   try {
     // Removing the keys at parse time means a later spread or Object.assign
-    // of this metadata can never reach a prototype.
-    parsed = JSON.parse(json, (key, value: unknown) => (FORBIDDEN_KEYS.has(key) ? undefined : value));
-  } catch {
-    return undefined;
+    // of this metadata can never reach a prototype. A reviver makes
+    // JSON.parse several times slower (it was the top frame of extract + first
+    // use), so it only runs when a forbidden key can occur: as a literal, or
+    // behind a `\` escape (`"\u005f_proto__"`).
+    parsed = mayHoldForbiddenKey(json) ? JSON.parse(json, dropForbiddenKeys) : JSON.parse(json);
+  } catch (err) {
+    return rejected(`is not JSON (${(err as Error).message})`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  if (parsed === null || typeof parsed !== 'object') return rejected(`is JSON ${parsed === null ? 'null' : typeof parsed}, not an object`);
+  if (Array.isArray(parsed)) return rejected('is a JSON array, not an object');
   const metadata = parsed as Metadata;
+  let dropped = 0;
   for (const key of Object.keys(metadata)) {
     if (!isReservedMetadataKey(key)) continue;
     delete metadata[key];
     reserved?.push(key);
+    dropped++;
   }
-  return Object.keys(metadata).length > 0 ? metadata : undefined;
+  if (Object.keys(metadata).length > 0) return accepted(metadata);
+  return rejected(dropped > 0 ? 'holds only reserved keys' : 'is an empty object');
 }
 
 /** Comma list → trimmed, non-empty, de-duplicated tags in order, capped. */
@@ -219,10 +252,24 @@ export function decodeTags(list: string | undefined): readonly string[] | undefi
   return tags.length > 0 ? tags : undefined;
 }
 
+/** Tags decoded, or the reason there is none (each unusable tag is skipped alone). */
+export function readTags(list: string | undefined): Parsed<readonly string[]> {
+  const tags = decodeTags(list);
+  return tags ? accepted(tags) : rejected(`holds no usable tag (empty, over ${MAX_TAG_LENGTH} characters or with control characters)`);
+}
+
 export function decodeProject(value: string | undefined): string | undefined {
+  const result = readProject(value);
+  return result.ok ? result.value : undefined;
+}
+
+/** The project name decoded, or the reason it is unusable. */
+export function readProject(value: string | undefined): Parsed<string> {
   const project = value?.trim();
-  if (!project || project.length > MAX_PROJECT_LENGTH || hasControl(project)) return undefined;
-  return project;
+  if (!project) return rejected('is empty');
+  if (project.length > MAX_PROJECT_LENGTH) return rejected(`is ${project.length} characters, over the ${MAX_PROJECT_LENGTH} limit`);
+  if (hasControl(project)) return rejected('has a control character');
+  return accepted(project);
 }
 
 function hasControl(value: string): boolean {

@@ -14,6 +14,7 @@ import {
   MAX_TRACE_STATE_MEMBERS,
   MAX_TRACE_STATE_VALUE_LENGTH,
 } from '../constants.js';
+import { accepted, clip, describeChar, quote, rejected, type Parsed } from './result.js';
 import { trimOws } from './traceparent.js';
 
 const MAX_KEY_LENGTH = 256;
@@ -58,24 +59,37 @@ export class W3CTraceState implements TraceState {
   }
 }
 
-/** Parses a (possibly comma-joined) tracestate; `undefined` means "discard it". */
+/** Parses a (possibly comma-joined) tracestate; `undefined` means "discard it" (readTraceState says why). */
 export function parseTraceState(header: string): W3CTraceState | undefined {
-  if (header.length === 0 || header.length > MAX_TRACE_STATE_LENGTH) return undefined;
+  const result = readTraceState(header);
+  return result.ok ? result.value : undefined;
+}
+
+/** A tracestate parsed, or the reason the whole header is discarded. */
+export function readTraceState(header: string): Parsed<W3CTraceState> {
+  if (header.length > MAX_TRACE_STATE_LENGTH) return rejected(`is ${header.length} characters, over the ${MAX_TRACE_STATE_LENGTH} limit`);
   const entries = new Map<string, string>();
   let members = 0;
   for (const raw of header.split(',')) {
     const member = trimOws(raw);
     if (member.length === 0) continue;
-    if (++members > MAX_TRACE_STATE_MEMBERS) return undefined;
+    if (++members > MAX_TRACE_STATE_MEMBERS) return rejected(`has more than ${MAX_TRACE_STATE_MEMBERS} members`);
     const eq = member.indexOf('=');
-    if (eq <= 0) return undefined;
+    if (eq === -1) return rejected(`member ${members} ${quote(clip(member))} has no "="`);
+    if (eq === 0) return rejected(`member ${members} ${quote(clip(member))} has an empty key`);
     const key = member.slice(0, eq);
     const value = member.slice(eq + 1);
-    if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return undefined;
+    const keyProblem = traceStateKeyProblem(key);
+    if (keyProblem !== undefined) return rejected(`member ${members}: key ${quote(clip(key))} ${keyProblem}`);
+    const valueProblem = traceStateValueProblem(value);
+    if (valueProblem !== undefined) return rejected(`member ${members}: the value of ${quote(clip(key))} ${valueProblem}`);
     if (!entries.has(key)) entries.set(key, value);
   }
-  return entries.size > 0 ? new W3CTraceState(entries) : undefined;
+  return entries.size > 0 ? accepted(new W3CTraceState(entries)) : rejected(NO_MEMBERS);
 }
+
+/** The reason for a header with no member at all (W3C allows it: there is just nothing to keep). */
+export const NO_MEMBERS = 'has no members';
 
 /**
  * A serialized tracestate cut to at most `maxLength` characters by W3C
@@ -99,26 +113,39 @@ export function truncateTraceState(serialized: string, maxLength: number): strin
 }
 
 export function isValidTraceStateKey(key: string): boolean {
-  if (key.length === 0 || key.length > MAX_KEY_LENGTH) return false;
-  const first = key.charCodeAt(0);
-  if (!(isLcAlpha(first) || isDigit(first))) return false;
-  for (let i = 1; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    if (!(isLcAlpha(c) || isDigit(c) || c === 0x5f || c === 0x2d || c === 0x2a || c === 0x2f || c === 0x40)) {
-      return false;
-    }
-  }
-  return true;
+  return traceStateKeyProblem(key) === undefined;
 }
 
 /** `value = 0*255(chr) nblk-chr`: printable ASCII without `,` and `=`, not ending in a space. */
 export function isValidTraceStateValue(value: string): boolean {
-  if (value.length === 0 || value.length > MAX_TRACE_STATE_VALUE_LENGTH) return false;
+  return traceStateValueProblem(value) === undefined;
+}
+
+/** Why `key` is not a level 2 key; `undefined` when it is one. */
+function traceStateKeyProblem(key: string): string | undefined {
+  if (key.length === 0) return 'is empty';
+  if (key.length > MAX_KEY_LENGTH) return `is ${key.length} characters, over ${MAX_KEY_LENGTH}`;
+  const first = key.charCodeAt(0);
+  if (!(isLcAlpha(first) || isDigit(first))) return 'must start with a lowercase letter or a digit';
+  for (let i = 1; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (!(isLcAlpha(c) || isDigit(c) || c === 0x5f || c === 0x2d || c === 0x2a || c === 0x2f || c === 0x40)) {
+      return `has ${describeChar(String.fromCodePoint(key.codePointAt(i)!))} (allowed: a-z 0-9 _ - * / @)`;
+    }
+  }
+  return undefined;
+}
+
+function traceStateValueProblem(value: string): string | undefined {
+  if (value.length === 0) return 'is empty';
+  if (value.length > MAX_TRACE_STATE_VALUE_LENGTH) return `is ${value.length} characters, over ${MAX_TRACE_STATE_VALUE_LENGTH}`;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x2c || c === 0x3d) return false;
+    if (c < 0x20 || c > 0x7e || c === 0x2c || c === 0x3d) {
+      return `has ${describeChar(String.fromCodePoint(value.codePointAt(i)!))} (allowed: printable ASCII except "," and "=")`;
+    }
   }
-  return value.charCodeAt(value.length - 1) !== 0x20;
+  return value.charCodeAt(value.length - 1) === 0x20 ? 'ends with a space' : undefined;
 }
 
 function isLcAlpha(c: number): boolean {

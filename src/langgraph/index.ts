@@ -44,7 +44,7 @@ import {
 } from '../constants.js';
 import { joinBaggage } from '../headers/baggage.js';
 import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
-import { getInboundContext, setInboundContext } from '../propagator/context.js';
+import { getInboundContext, setInboundContext } from '../context/keys.js';
 import { LangSmithPropagator, type TrustPolicy } from '../propagator/LangSmithPropagator.js';
 import { langsmithHeaders } from '../setup/langsmith-sdk.js';
 import { getRegisteredBridge } from '../setup/register.js';

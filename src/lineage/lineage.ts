@@ -16,7 +16,7 @@ import {
 import { formatDottedOrderSegment, type DottedOrder } from '../headers/dotted-order.js';
 import { runIdFromSpanId } from '../headers/ids.js';
 import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
-import { getInboundContext, getUntrustedCaller } from '../propagator/context.js';
+import { getInboundContext, getUntrustedCaller } from '../context/keys.js';
 import { hrTimeToMicros } from '../time.js';
 
 export interface SpanLineage {

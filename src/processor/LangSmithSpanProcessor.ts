@@ -13,7 +13,7 @@
 import { context, diag, TraceFlags, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { notices } from '../notices.js';
 import { hrTimeToMicros } from '../time.js';
-import { suppressTracing } from '../propagator/context.js';
+import { suppressTracing } from '../context/keys.js';
 import {
   getSpanLineage,
   isOwnRun,

@@ -40,11 +40,12 @@ import {
   TRACE_PARENT_HEADER,
   TRACE_STATE_HEADER,
 } from '../constants.js';
-import { formatBaggageMember, isValidProperties, joinBaggage } from '../headers/baggage.js';
-import { parseDottedOrder, type DottedOrder } from '../headers/dotted-order.js';
+import { formatBaggageMember, isValidProperties, joinEncodedBaggage } from '../headers/baggage.js';
+import { parseDottedOrder, readDottedOrder, type DottedOrder } from '../headers/dotted-order.js';
 import { runIdFromSpanId, spanIdOfValidUuid, traceIdOfValidUuid } from '../headers/ids.js';
-import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
-import { formatTraceParent, parseTraceParent, type TraceParent } from '../headers/traceparent.js';
+import { type LangSmithBaggage } from '../headers/langsmith-baggage.js';
+import type { Parsed } from '../headers/result.js';
+import { formatTraceParent, parseTraceParent, readTraceParent, type TraceParent } from '../headers/traceparent.js';
 import { truncateTraceState } from '../headers/tracestate.js';
 import { notices } from '../notices.js';
 import { getContextLineage } from '../lineage/lineage.js';
@@ -55,8 +56,8 @@ import {
   setUntrustedCaller,
   type InboundContext,
   type PropagationMode,
-} from './context.js';
-import { DeferredBaggage, DeferredTraceState, InboundBaggage, scanBaggage } from './deferred.js';
+} from '../context/keys.js';
+import { baggageEntries, DeferredBaggage, DeferredTraceState, InboundBaggage, scanBaggage } from './deferred.js';
 
 /** Decides whether an inbound carrier's context may be continued. */
 export type TrustPolicy = (carrier: unknown, getter: TextMapGetter) => boolean;
@@ -109,7 +110,7 @@ const LANGSMITH_MEMBERS = new Set([
 const log = diag.createComponentLogger({ namespace: 'langsmith-otel-bridge' });
 
 export class LangSmithPropagator implements TextMapPropagator {
-  readonly stats: PropagatorStats = {
+  private readonly _stats: PropagatorStats = {
     extracted: 0,
     untrusted: 0,
     inconsistent: 0,
@@ -141,6 +142,16 @@ export class LangSmithPropagator implements TextMapPropagator {
     this._attach = mode === 'attach';
   }
 
+  /**
+   * A snapshot: a fresh plain object per read, as the span processor's
+   * `stats` is (issue 13), so a caller can keep or change it without touching
+   * the counters, and two reads can be diffed.
+   */
+  get stats(): PropagatorStats {
+    const s = this._stats;
+    return { ...s, malformed: { ...s.malformed } };
+  }
+
   fields(): string[] {
     return FIELDS.slice();
   }
@@ -166,7 +177,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     const traceParent = this._readTraceParent(carrier, getter);
 
     if (!this._isTrusted(carrier, getter)) {
-      this.stats.untrusted++;
+      this._stats.untrusted++;
       if (!traceParent) return context;
       // Kept only as a span link: never a parent, never a sampling input.
       return setUntrustedCaller(context, {
@@ -181,7 +192,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     const baggageHeader = readJoined(carrier, getter, BAGGAGE_HEADER, MAX_BAGGAGE_BYTES);
     const members = baggageHeader ? scanBaggage(baggageHeader) : undefined;
     if (!traceParent && !lsParent && !members?.langsmith && !members?.foreign) return context;
-    this.stats.extracted++;
+    this._stats.extracted++;
     const baggage =
       baggageHeader && (members?.langsmith || members?.foreign)
         ? new InboundBaggage(baggageHeader, this._countDroppedMembers)
@@ -241,20 +252,22 @@ export class LangSmithPropagator implements TextMapPropagator {
     let flags = spanContext.traceFlags;
     if (inbound && inbound.remote.traceId === spanContext.traceId) flags |= inbound.remote.traceFlags & TRACE_FLAG_RANDOM;
     // Everything written counts against MAX_INJECTED_HEADER_BYTES (constants.ts: measured).
+    // (Written out per header, not through a closure: inject runs on every outgoing request.)
     let budget = MAX_INJECTED_HEADER_BYTES;
-    const write = (name: string, value: string): void => {
-      setter.set(carrier, name, value);
-      budget -= headerLineBytes(name, value);
-    };
-    write(TRACE_PARENT_HEADER, formatTraceParent(spanContext.traceId, spanContext.spanId, flags));
+    const traceParent = formatTraceParent(spanContext.traceId, spanContext.spanId, flags);
+    setter.set(carrier, TRACE_PARENT_HEADER, traceParent);
+    budget -= headerLineBytes(TRACE_PARENT_HEADER, traceParent);
     const traceState = spanContext.traceState?.serialize();
     if (traceState) {
       const kept = truncateTraceState(traceState, MAX_INJECTED_TRACE_STATE_LENGTH);
       if (kept.length < traceState.length) {
-        this.stats.traceStateTruncated++;
+        this._stats.traceStateTruncated++;
         log.debug(`tracestate cut from ${traceState.length} to ${kept.length} characters (W3C truncation; budget ${MAX_INJECTED_TRACE_STATE_LENGTH})`);
       }
-      if (kept) write(TRACE_STATE_HEADER, kept);
+      if (kept) {
+        setter.set(carrier, TRACE_STATE_HEADER, kept);
+        budget -= headerLineBytes(TRACE_STATE_HEADER, kept);
+      }
     }
 
     let dottedOrder: string | undefined;
@@ -279,7 +292,7 @@ export class LangSmithPropagator implements TextMapPropagator {
       // Over the budget a default server accepts (a 431 for the whole request).
       // Not cut: a shorter dotted order would name another tree. The next hop
       // continues from traceparent (a LangSmith root that records our ids).
-      this.stats.lineageTooDeep++;
+      this._stats.lineageTooDeep++;
       notices.warn(
         'inject:lineage-too-deep',
         `langsmith-trace not sent: the lineage is ${(dottedOrder.length + 1) / (DOTTED_ORDER_SEGMENT_LENGTH + 1)} runs deep, over the ` +
@@ -287,13 +300,14 @@ export class LangSmithPropagator implements TextMapPropagator {
           'LangSmith trace from traceparent (counted in propagator.stats.lineageTooDeep)',
       );
     } else if (dottedOrder) {
-      write(LANGSMITH_TRACE_HEADER, dottedOrder);
+      setter.set(carrier, LANGSMITH_TRACE_HEADER, dottedOrder);
+      budget -= headerLineBytes(LANGSMITH_TRACE_HEADER, dottedOrder);
     }
 
     const members: string[] = lsBaggage ? lsBaggage.members.slice() : [];
     const otelBaggage = propagation.getBaggage(context);
     if (otelBaggage) {
-      for (const [key, entry] of otelBaggage.getAllEntries()) {
+      for (const [key, entry] of baggageEntries(otelBaggage)) {
         if (LANGSMITH_MEMBERS.has(key)) continue;
         const properties = entry.metadata?.toString();
         members.push(formatBaggageMember(key, entry.value, properties && isValidProperties(properties) ? properties : undefined));
@@ -301,17 +315,17 @@ export class LangSmithPropagator implements TextMapPropagator {
     }
     if (members.length > 0) {
       const room = Math.min(budget - headerLineBytes(BAGGAGE_HEADER, ''), MAX_INJECTED_HEADER_FIELD - BAGGAGE_HEADER.length - 2);
-      const { header, dropped } = joinBaggage(members, room);
+      const { header, dropped } = joinEncodedBaggage(members, room); // formatBaggageMember output only
       if (dropped > 0) {
-        this.stats.baggageMembersDropped += dropped;
+        this._stats.baggageMembersDropped += dropped;
         log.debug(
           `baggage: ${dropped} member(s) left out whole to stay within 64 members, ${room} bytes ` +
             `(8192, less what fits one ${MAX_INJECTED_HEADER_FIELD}-byte field and ${MAX_INJECTED_HEADER_BYTES} bytes for all trace headers)`,
         );
       }
-      if (header) write(BAGGAGE_HEADER, header);
+      if (header) setter.set(carrier, BAGGAGE_HEADER, header);
     }
-    this.stats.injected++;
+    this._stats.injected++;
   }
 
   private _isTrusted(carrier: unknown, getter: TextMapGetter): boolean {
@@ -329,8 +343,9 @@ export class LangSmithPropagator implements TextMapPropagator {
     if (value === undefined) return undefined;
     const parsed = value === null ? undefined : parseTraceParent(value);
     if (!parsed) {
-      this.stats.malformed.traceparent++;
-      log.debug('ignoring malformed or duplicated traceparent');
+      this._stats.malformed.traceparent++;
+      // The reason is asked for only now: a valid header never pays for it.
+      log.debug(`ignoring traceparent: ${value === null ? 'duplicated' : reasonOf(readTraceParent(value))}`);
     }
     return parsed;
   }
@@ -340,22 +355,22 @@ export class LangSmithPropagator implements TextMapPropagator {
     if (value === undefined) return undefined;
     const parsed = value === null ? undefined : parseDottedOrder(value);
     if (!parsed) {
-      this.stats.malformed.langsmithTrace++;
-      log.debug('ignoring malformed or duplicated langsmith-trace');
+      this._stats.malformed.langsmithTrace++;
+      log.debug(`ignoring langsmith-trace: ${value === null ? 'duplicated' : reasonOf(readDottedOrder(value))}`);
     }
     return parsed;
   }
 
   private readonly _countDroppedMembers = (count: number): void => {
-    this.stats.malformed.baggageMembers += count;
+    this._stats.malformed.baggageMembers += count;
   };
 
   private readonly _countInvalidTraceState = (): void => {
-    this.stats.malformed.tracestate++;
+    this._stats.malformed.tracestate++;
   };
 
   private _countInconsistent(): void {
-    this.stats.inconsistent++;
+    this._stats.inconsistent++;
     if (this._warnedInconsistent) return;
     this._warnedInconsistent = true;
     log.warn(
@@ -376,6 +391,10 @@ function isConsistent(traceParent: TraceParent, lsParent: DottedOrder): boolean 
     spanIdOfValidUuid(lsParent.runId) === traceParent.spanId ||
     traceIdOfValidUuid(lsParent.lsTraceId) === traceParent.traceId
   );
+}
+
+function reasonOf(result: Parsed<unknown>): string {
+  return result.ok ? 'rejected' : result.reason;
 }
 
 /** `name: value\r\n` on the wire (trace header values are ASCII: their length is their size). */

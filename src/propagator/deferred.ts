@@ -123,6 +123,11 @@ export class DeferredBaggage implements Baggage {
     return this._real.getEntry(key);
   }
 
+  /** Read-only: the entries are not copied (see baggageEntries). */
+  entriesForRead(): Iterable<[string, BaggageEntry]> {
+    return this._real.entriesForRead();
+  }
+
   getAllEntries(): [string, BaggageEntry][] {
     return this._real.getAllEntries();
   }
@@ -144,6 +149,17 @@ export class DeferredBaggage implements Baggage {
   }
 }
 
+/**
+ * The entries of `baggage` for reading once, in order. Inject reads every
+ * entry of every request; for the bridge's own Baggage this iterates the
+ * immutable map instead of copying it into an array of pairs first.
+ */
+export function baggageEntries(baggage: Baggage): Iterable<[string, BaggageEntry]> {
+  if (baggage instanceof DeferredBaggage) return baggage.entriesForRead();
+  if (baggage instanceof MapBaggage) return baggage.entriesForRead();
+  return baggage.getAllEntries();
+}
+
 /** An immutable Map-backed Baggage (what DeferredBaggage becomes once changed). */
 class MapBaggage implements Baggage {
   constructor(private readonly _entries: ReadonlyMap<string, BaggageEntry>) {}
@@ -155,6 +171,11 @@ class MapBaggage implements Baggage {
 
   getAllEntries(): [string, BaggageEntry][] {
     return Array.from(this._entries.entries()); // as the API's BaggageImpl does
+  }
+
+  /** Read-only: the entries are not copied (see baggageEntries). */
+  entriesForRead(): Iterable<[string, BaggageEntry]> {
+    return this._entries;
   }
 
   setEntry(key: string, entry: BaggageEntry): Baggage {

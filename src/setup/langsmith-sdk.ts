@@ -50,7 +50,7 @@ import { BAGGAGE_HEADER, LANGSMITH_TRACE_HEADER } from '../constants.js';
 import { getContextLineage } from '../lineage/lineage.js';
 import { LangSmithPropagator } from '../propagator/LangSmithPropagator.js';
 import { notices } from '../notices.js';
-import { suppressTracing } from '../propagator/context.js';
+import { suppressTracing } from '../context/keys.js';
 
 const log = diag.createComponentLogger({ namespace: 'langsmith-otel-bridge' });
 

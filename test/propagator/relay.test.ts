@@ -60,7 +60,7 @@ describe('relay only what parsed, re-encoded', () => {
     }
     expect(lines.filter((l) => l.includes('from the caller'))).toEqual([
       expect.stringMatching(/langsmith-metadata .*reserved key\(s\) dropped: usage_metadata/),
-      expect.stringMatching(/langsmith-project .*control characters/),
+      expect.stringMatching(/langsmith-project .*has a control character/),
     ]);
   });
 

@@ -2,6 +2,10 @@
  * What extract leaves in the OTel `Context` for the span processor and for
  * inject. Keys are created with `createContextKey`, which uses `Symbol.for`,
  * so two copies of this package (ESM and CJS) share them.
+ *
+ * A neutral module (issue 13, "arrows"): the propagator writes these values
+ * and lineage/, the processor, setup/ and langgraph/ read them, so it imports
+ * neither side — only `@opentelemetry/api` and header types.
  */
 import { createContextKey, trace, type Context, type SpanContext } from '@opentelemetry/api';
 import type { DottedOrder } from '../headers/dotted-order.js';
