@@ -17,7 +17,6 @@ import { suppressTracing } from '../context/keys.js';
 import {
   getSpanLineage,
   isOwnRun,
-  LINEAGE_ALL,
   LINEAGE_DOTTED_ORDER,
   LINEAGE_IS_ROOT,
   LINEAGE_PARENT,
@@ -326,7 +325,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
         attributes[LANGSMITH_BRIDGE_EXCLUDED] = true;
         return new ExportedSpan(span, attributes);
       }
-      const lineageWrite = lineage === undefined ? LINEAGE_ALL : this._lineageToWrite(span, lineage);
+      const lineageWrite = lineage === undefined ? WRITE_EVERY_LINEAGE_FIELD : this._lineageToWrite(span, lineage);
       if (lineageWrite === 0 && this._fastPath) {
         const fast = this._encodeFast(span, lineage!);
         if (fast !== undefined) return fast;
@@ -385,7 +384,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
     return new ExportedSpan(span, attributes, withErrorEvent(span, run));
   }
 
-  /** The LINEAGE_* fields ingest would not derive; all of them under a lineage attribute the span carried. */
+  /** The LINEAGE_* fields ingest would not derive; WRITE_EVERY_LINEAGE_FIELD under a lineage attribute the span carried. */
   private _lineageToWrite(span: SpanLike, lineage: SpanLineage): number {
     const attributes = span.attributes;
     // A lineage attribute the span carried itself would override ingest's
@@ -397,7 +396,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
       attributes[LANGSMITH_DOTTED_ORDER] !== undefined ||
       attributes[LANGSMITH_IS_ROOT] !== undefined
     ) {
-      return LINEAGE_ALL;
+      return WRITE_EVERY_LINEAGE_FIELD;
     }
     const parentSpanId = span.parentSpanContext?.spanId ?? span.parentSpanId;
     return lineageToWrite(lineage, parentSpanId, hrTimeToMicros(span.startTime));
@@ -410,7 +409,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
   private _toWrite(span: SpanLike, run: Run, lineageWrite: number): number {
     let write = nameAndTypeToWrite(run, span);
     if (run.session_name !== this._exporterProject) write |= WRITE_PROJECT;
-    if (lineageWrite === LINEAGE_ALL) return write | WRITE_LINEAGE;
+    if (lineageWrite === WRITE_EVERY_LINEAGE_FIELD) return write | WRITE_LINEAGE;
     if (lineageWrite & LINEAGE_PARENT) write |= WRITE_PARENT;
     if (lineageWrite & LINEAGE_TRACE_ID) write |= WRITE_TRACE_ID;
     if (lineageWrite & LINEAGE_DOTTED_ORDER) write |= WRITE_DOTTED_ORDER;
@@ -460,6 +459,14 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
  * read every MAP_CHECK_MASK + 1 spans.
  */
 const MAP_SLICE_MS = 4;
+
+/**
+ * Not a LINEAGE_* combination: a span without the bridge's lineage, or one
+ * carrying a lineage attribute of its own, gets every lineage field written,
+ * the run id included (LINEAGE_ALL, from a lineage object of another shape,
+ * leaves the run id to ingest).
+ */
+const WRITE_EVERY_LINEAGE_FIELD = -1;
 const MAP_CHECK_MASK = 15;
 
 /**
