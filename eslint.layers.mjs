@@ -49,7 +49,7 @@ export const LAYERS = {
 // (src/ingest/otlp/) `../time.js` would match `time` even when it names a sibling
 // in the same folder. Only allowed pairs meet that today (ingest/time.ts); a test
 // (test/package.test.ts) lints one probe file per entry to keep the rules honest.
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function restrictedFor(name, prefix) {
   const allowed = new Set([name, ...LAYERS[name]]);

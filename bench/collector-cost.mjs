@@ -78,7 +78,7 @@ async function phase(name, spanProcessor) {
   const acceptedBefore = await collectorMetric(collector.metricsUrl, 'otelcol_receiver_accepted_spans');
   const before = procUsage(collector.pid);
   let peakRss = before.rssBytes;
-  const tracesPerTick = (RATE / SPANS_PER_TRACE) / 10; // 100 ms ticks
+  const tracesPerTick = RATE / SPANS_PER_TRACE / 10; // 100 ms ticks
   let carry = 0;
   const started = Date.now();
   while (Date.now() - started < SECONDS * 1000) {
@@ -105,14 +105,22 @@ async function phase(name, spanProcessor) {
     spansPerSecond: Math.round(spansPerSecond),
     collectorCpuSeconds: +cpu.toFixed(2),
     // CPU over the send window plus the drain, as a share of one core, per 1,000 spans/s sent.
-    cpuCoresPer1kSpansPerSecond: +((cpu / SECONDS) / (spansPerSecond / 1000)).toFixed(3),
+    cpuCoresPer1kSpansPerSecond: +(cpu / SECONDS / (spansPerSecond / 1000)).toFixed(3),
     peakRssMiB: +(peakRss / 2 ** 20).toFixed(0),
     elapsed: +elapsed.toFixed(1),
   };
 }
 
 try {
-  const bridge = await createLangSmithBridge({ otlp: { url }, instrumentHttp: false, instrumentFetch: false, quiet: true, langsmithOtelMode: false, queue, env: {} });
+  const bridge = await createLangSmithBridge({
+    otlp: { url },
+    instrumentHttp: false,
+    instrumentFetch: false,
+    quiet: true,
+    langsmithOtelMode: false,
+    queue,
+    env: {},
+  });
   const results = [];
   // Idle first: the baseline RSS and CPU of a collector with nothing to do.
   const idle0 = procUsage(collector.pid);

@@ -186,7 +186,13 @@ async function measure(stack, { requests, concurrency, failEvery, expected, flus
   const violations = ingest.violations();
   check(runs.length === expectedRuns, `runs: ${runs.length} arrived, expected ${expectedRuns} (${okCount} × ${expected.ok} + ${failCount} × ${expected.fail})`);
   check(traces.length === requests, `traces: ${traces.length}, expected one per request (${requests})`);
-  check(orphans.length === 0, `${orphans.length} orphan run(s), e.g. ${orphans.slice(0, 3).map((r) => `${r.name} (${r.id})`).join(', ')}`);
+  check(
+    orphans.length === 0,
+    `${orphans.length} orphan run(s), e.g. ${orphans
+      .slice(0, 3)
+      .map((r) => `${r.name} (${r.id})`)
+      .join(', ')}`,
+  );
   check(violations.length === 0, `${violations.length} violation(s), e.g. ${violations.slice(0, 1).join(' | ')}`);
 
   const seen = new Map();
@@ -224,7 +230,10 @@ async function measure(stack, { requests, concurrency, failEvery, expected, flus
   let sdkUpdatesWithoutSpan = 0;
   let spansNeverEnded = 0;
   for (const [name, e] of Object.entries(exits)) {
-    check(!e.killed && e.code === 0, `${name} did not exit cleanly after SIGTERM (code ${e.code}, signal ${e.signal}${e.killed ? ', killed after the flush timeout' : ''})`);
+    check(
+      !e.killed && e.code === 0,
+      `${name} did not exit cleanly after SIGTERM (code ${e.code}, signal ${e.signal}${e.killed ? ', killed after the flush timeout' : ''})`,
+    );
     if (e.bridgeStats) {
       processors[name] = e.bridgeStats;
       dropped += e.bridgeStats.dropped;
@@ -236,8 +245,13 @@ async function measure(stack, { requests, concurrency, failEvery, expected, flus
     if (e.bridgeStats) {
       const unended = e.bridgeStats.started - e.bridgeStats.ended;
       spansNeverEnded += unended;
-      check(unended === 0, `${name}: ${unended} span(s) started but never ended by shutdown` +
-        (e.sdkUpdatesWithoutSpan > 0 ? ` (the langsmith SDK logged ${e.sdkUpdatesWithoutSpan} update(s) for a span it did not hold: a traceable's patch processed before its post)` : ''));
+      check(
+        unended === 0,
+        `${name}: ${unended} span(s) started but never ended by shutdown` +
+          (e.sdkUpdatesWithoutSpan > 0
+            ? ` (the langsmith SDK logged ${e.sdkUpdatesWithoutSpan} update(s) for a span it did not hold: a traceable's patch processed before its post)`
+            : ''),
+      );
     }
   }
   check(dropped === 0, `${dropped} span(s)/run(s) dropped by the services' export queues`);
@@ -246,8 +260,14 @@ async function measure(stack, { requests, concurrency, failEvery, expected, flus
   check(rejected === 0, `the ingest server rejected ${rejected} request(s): ${JSON.stringify(req)}`);
 
   const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
-  const okLat = results.filter((_, i) => !isFailing(i)).map((r) => r.ms).sort((a, b) => a - b);
-  const failLat = results.filter((_, i) => isFailing(i)).map((r) => r.ms).sort((a, b) => a - b);
+  const okLat = results
+    .filter((_, i) => !isFailing(i))
+    .map((r) => r.ms)
+    .sort((a, b) => a - b);
+  const failLat = results
+    .filter((_, i) => isFailing(i))
+    .map((r) => r.ms)
+    .sort((a, b) => a - b);
   return {
     node: process.version,
     date: new Date().toISOString(),
@@ -287,7 +307,10 @@ function classifyViolations(violations) {
   for (const v of violations) {
     const m = /^run \S+ \(("[^"]*")\): (.*)$/.exec(v);
     const key = m
-      ? `${m[1]}: ${m[2].replace(/"[^"]*"/g, '…').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…').replace(/segment \d+/g, 'segment n')}`
+      ? `${m[1]}: ${m[2]
+          .replace(/"[^"]*"/g, '…')
+          .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…')
+          .replace(/segment \d+/g, 'segment n')}`
       : v.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…');
     kinds[key] = (kinds[key] ?? 0) + 1;
   }
@@ -340,11 +363,15 @@ const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 /** The report as markdown: figures, then the checks. */
 export function formatReport(r) {
   const lines = [];
-  lines.push(`### Load: three-service demo (Node ${r.node}, loopback, ${r.requests.toLocaleString('en-US')} requests, concurrency ${r.concurrency}, ${r.failing} failing)`);
+  lines.push(
+    `### Load: three-service demo (Node ${r.node}, loopback, ${r.requests.toLocaleString('en-US')} requests, concurrency ${r.concurrency}, ${r.failing} failing)`,
+  );
   lines.push('');
   lines.push('| figure | value |');
   lines.push('|---|---|');
-  lines.push(`| latency p50 / p99 / max (client-side) | ${r.latencyMs.p50.toFixed(1)} ms / ${r.latencyMs.p99.toFixed(1)} ms / ${r.latencyMs.max.toFixed(1)} ms |`);
+  lines.push(
+    `| latency p50 / p99 / max (client-side) | ${r.latencyMs.p50.toFixed(1)} ms / ${r.latencyMs.p99.toFixed(1)} ms / ${r.latencyMs.max.toFixed(1)} ms |`,
+  );
   lines.push(`| latency p50, successful / failing | ${r.latencyMs.okP50.toFixed(1)} ms / ${r.latencyMs.failP50.toFixed(1)} ms |`);
   lines.push(`| throughput | ${r.throughputPerSecond.toFixed(0)} req/s (${r.loadSeconds.toFixed(1)} s) |`);
   for (const [name, v] of Object.entries(r.rssBytes)) {
@@ -356,15 +383,21 @@ export function formatReport(r) {
   lines.push(`| orphans, violations | ${r.orphans}, ${r.violations} |`);
   for (const [kind, n] of Object.entries(r.violationKinds)) lines.push(`| violation × ${n} | ${kind.replace(/\|/g, '\\|')} |`);
   lines.push(`| dropped (bridge queues + langsmith Client) | ${r.dropped} |`);
-  lines.push(`| spans started but never ended (bridge processors) | ${r.spansNeverEnded} (langsmith SDK "No span found … during update": ${r.sdkUpdatesWithoutSpan}) |`);
+  lines.push(
+    `| spans started but never ended (bridge processors) | ${r.spansNeverEnded} (langsmith SDK "No span found … during update": ${r.sdkUpdatesWithoutSpan}) |`,
+  );
   for (const [name, s] of Object.entries(r.processors)) {
-    const q = Object.entries(s.queues).map(([qn, qs]) => `${qn}: queued ${qs.queued}, exported ${qs.exported}, dropped ${qs.droppedQueueFull}+${qs.droppedExportFailed}, retries ${qs.retries}`).join('; ');
+    const q = Object.entries(s.queues)
+      .map(([qn, qs]) => `${qn}: queued ${qs.queued}, exported ${qs.exported}, dropped ${qs.droppedQueueFull}+${qs.droppedExportFailed}, retries ${qs.retries}`)
+      .join('; ');
     lines.push(`| ${name} processor (spans) | ended ${s.ended}; ${q} |`);
   }
   lines.push(`| flush on SIGTERM | ${r.flushSeconds.toFixed(1)} s |`);
   lines.push('');
   for (const f of r.failures) lines.push(`- FAIL: ${f}`);
-  lines.push(r.pass ? 'PASS: every request one connected tree, count in = count out, zero orphans, nothing dropped' : `FAIL: ${r.failures.length} check(s) failed`);
+  lines.push(
+    r.pass ? 'PASS: every request one connected tree, count in = count out, zero orphans, nothing dropped' : `FAIL: ${r.failures.length} check(s) failed`,
+  );
   return lines.join('\n');
 }
 

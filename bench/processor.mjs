@@ -192,9 +192,23 @@ export async function run(lib) {
   };
   const rows = [
     row('per-span cost, HTTP server span: start → end → OTLP protobuf bytes', s.http, 'bare `BatchSpanProcessor`, same exporter', s.httpPlain, '—'),
-    row('per-span cost, chat span with GenAI attributes: start → end → OTLP protobuf bytes', s.chat, 'bare `BatchSpanProcessor`, same exporter', s.chatPlain, '—'),
+    row(
+      'per-span cost, chat span with GenAI attributes: start → end → OTLP protobuf bytes',
+      s.chat,
+      'bare `BatchSpanProcessor`, same exporter',
+      s.chatPlain,
+      '—',
+    ),
     row('throughput of the OTLP path, chat spans, one core (as above)', s.chat, 'bare `BatchSpanProcessor`, same exporter', s.chatPlain, '—', undefined, true),
-    row('encode + serialize, ended chat spans (onEnd → forceFlush → protobuf)', s.serialize, 'the same spans serialized plain', s.serializePlain, '≥ 60,000/s', (m) => 1e9 / m.median >= 60_000, true),
+    row(
+      'encode + serialize, ended chat spans (onEnd → forceFlush → protobuf)',
+      s.serialize,
+      'the same spans serialized plain',
+      s.serializePlain,
+      '≥ 60,000/s',
+      (m) => 1e9 / m.median >= 60_000,
+      true,
+    ),
   ];
   const bytes = { bridge: bytesPerSpan(c.exporters.serialize), plain: bytesPerSpan(a.exporters.serializePlain) };
   return { title: 'Span processor', rows, bytesPerChatSpan: bytes, samples: s };
@@ -206,11 +220,15 @@ export function markdown({ rows, bytesPerChatSpan }) {
     const met = r.met === undefined ? '' : r.met ? ' ✔' : ' **✘**';
     const f = r.rate ? fmtRate : fmtNsSpread;
     const unit = r.rate ? '' : ' per span';
-    const ratio = r.rate ? `${fmtRatio(spread(r.ratio.n ? [1 / r.ratio.max, 1 / r.ratio.median, 1 / r.ratio.min] : []))} the anchor's rate` : `${fmtRatio(r.ratio)} the time`;
+    const ratio = r.rate
+      ? `${fmtRatio(spread(r.ratio.n ? [1 / r.ratio.max, 1 / r.ratio.median, 1 / r.ratio.min] : []))} the anchor's rate`
+      : `${fmtRatio(r.ratio)} the time`;
     lines.push(`| ${r.name} | ${f(r.bridge)}${unit} | ${r.anchorName}: ${f(r.anchor)}${unit} | ${ratio} | ${r.target}${met} |`);
   }
   lines.push('');
-  lines.push(`OTLP protobuf bytes per chat span: bridge ${bytesPerChatSpan.bridge.toFixed(0)}, plain ${bytesPerChatSpan.plain.toFixed(0)} (${(bytesPerChatSpan.bridge / bytesPerChatSpan.plain).toFixed(2)}×).`);
+  lines.push(
+    `OTLP protobuf bytes per chat span: bridge ${bytesPerChatSpan.bridge.toFixed(0)}, plain ${bytesPerChatSpan.plain.toFixed(0)} (${(bytesPerChatSpan.bridge / bytesPerChatSpan.plain).toFixed(2)}×).`,
+  );
   return lines.join('\n');
 }
 

@@ -9,13 +9,7 @@
 //
 // `candidates(lib)` builds the bridge's side from a loaded dist (bench/compare.mjs
 // runs two trees' candidates side by side); `run()` measures this tree's.
-import {
-  defaultTextMapGetter,
-  defaultTextMapSetter,
-  propagation,
-  ROOT_CONTEXT,
-  trace,
-} from '@opentelemetry/api';
+import { defaultTextMapGetter, defaultTextMapSetter, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { RunTree } from 'langsmith';

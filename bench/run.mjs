@@ -52,7 +52,10 @@ results.processor = await processor.run();
 log('stalled sink (processor-stall.mjs)');
 const stallSpans = Number(process.env.STALL_SPANS ?? 1_000_000);
 results.stall = JSON.parse(
-  execFileSync(process.execPath, ['--expose-gc', join(here, 'processor-stall.mjs')], { env: { ...process.env, STALL_SPANS: String(stallSpans) }, encoding: 'utf8' }),
+  execFileSync(process.execPath, ['--expose-gc', join(here, 'processor-stall.mjs')], {
+    env: { ...process.env, STALL_SPANS: String(stallSpans) },
+    encoding: 'utf8',
+  }),
 );
 log('two hops');
 results.twoHop = await twoHop.run();

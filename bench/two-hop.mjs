@@ -231,7 +231,15 @@ export async function run() {
   };
   return {
     title: 'Two hops over HTTP',
-    settings: { project: PROJECT, concurrency: CONCURRENCY, requests: REQUESTS, rounds: ROUNDS, warmup: WARMUP, pauseMs: PAUSE_MS, exportBetweenRounds: EXPORT_BETWEEN_ROUNDS },
+    settings: {
+      project: PROJECT,
+      concurrency: CONCURRENCY,
+      requests: REQUESTS,
+      rounds: ROUNDS,
+      warmup: WARMUP,
+      pauseMs: PAUSE_MS,
+      exportBetweenRounds: EXPORT_BETWEEN_ROUNDS,
+    },
     variants,
     bridgeVsLangsmith,
     perRound,

@@ -105,14 +105,23 @@ ${asked.map((a) => `POST /ask ${JSON.stringify(a.question)} → ${a.status} ${a.
   const waitMs = (parseFloat(wait) || 5) * (wait.endsWith('ms') ? 1 : wait.endsWith('m') ? 60_000 : 1000) + 3000;
   console.log(`\nwaiting ${Math.round(waitMs / 1000)} s for the tail-sampling decision…`);
   await new Promise((r) => setTimeout(r, waitMs));
-  const traceIds = [...new Set(stack.ingest.runs().filter((r) => r.source === 'otlp' && r.otel).map((r) => r.otel.traceId))];
+  const traceIds = [
+    ...new Set(
+      stack.ingest
+        .runs()
+        .filter((r) => r.source === 'otlp' && r.otel)
+        .map((r) => r.otel.traceId),
+    ),
+  ];
   for (const traceId of traceIds) {
     const runs = stack.ingest.runs().filter((r) => r.otel?.traceId === traceId);
     const error = runs.some((r) => r.otel.status?.code === 2);
     const inJaeger = await jaegerTrace(stack.jaeger.queryUrl, traceId).catch(() => undefined);
     console.log(
       `trace ${traceId}${error ? ' (error)' : ''}: LangSmith stand-in ${runs.length} runs (root ${runs.find((r) => !r.parent_run_id)?.id ?? '?'}); ` +
-        (inJaeger ? `Jaeger ${inJaeger.spans.length} spans: ${stack.jaeger.queryUrl}/api/traces/${traceId}` : 'Jaeger: sampled away (10% of error-free, fast traces are kept)'),
+        (inJaeger
+          ? `Jaeger ${inJaeger.spans.length} spans: ${stack.jaeger.queryUrl}/api/traces/${traceId}`
+          : 'Jaeger: sampled away (10% of error-free, fast traces are kept)'),
     );
   }
   console.log('\nCtrl-C stops all of it.');

@@ -43,9 +43,7 @@ export declare function imagePinProblem(image: string): string | null;
 export declare function checkLangSmithExporter(id: string, cfg: Yaml, file?: string): string[];
 export declare function checkCollectorConfig(config: Yaml, options?: CheckOptions): string[];
 export declare function checkLoadBalancingConfig(config: Yaml, options?: CheckOptions): string[];
-export declare function collectorServices(
-  compose: Yaml,
-): { name: string; service: Yaml; configTarget: string | undefined; config: string | undefined }[];
+export declare function collectorServices(compose: Yaml): { name: string; service: Yaml; configTarget: string | undefined; config: string | undefined }[];
 export declare function checkCompose(compose: Yaml, options?: CheckOptions): string[];
 export declare function checkDockerfile(text: string, options?: Omit<CheckOptions, 'text'>): string[];
 export declare function checkStack(input: StackInput): { problems: string[]; checked: string[] };

@@ -33,7 +33,7 @@ const CALLBACK_TIMEOUT_MS = 5_000;
 
 function option(name, envName, fallback) {
   const i = process.argv.indexOf(name);
-  return i === -1 ? process.env[envName] ?? fallback : process.argv[i + 1];
+  return i === -1 ? (process.env[envName] ?? fallback) : process.argv[i + 1];
 }
 
 function fail(message) {

@@ -52,8 +52,7 @@ export const DOTTED_ORDER_SEGMENT_LENGTH = 58;
  * default 16 KB limit for all request headers together.
  */
 export const MAX_DOTTED_ORDER_SEGMENTS = 256;
-export const MAX_DOTTED_ORDER_LENGTH =
-  MAX_DOTTED_ORDER_SEGMENTS * (DOTTED_ORDER_SEGMENT_LENGTH + 1) - 1;
+export const MAX_DOTTED_ORDER_LENGTH = MAX_DOTTED_ORDER_SEGMENTS * (DOTTED_ORDER_SEGMENT_LENGTH + 1) - 1;
 // ---- Outbound budget: what inject writes (issue 8) ----
 //
 // Measured (Node 20.20, default --max-http-header-size 16384): a request

@@ -9,14 +9,7 @@ export type { LangSmithPropagatorOptions, PropagatorStats } from './propagator/L
 export type { InboundContext, PropagationMode } from './context/keys.js';
 export { getInboundContext } from './context/keys.js';
 
-export {
-  anyTrust,
-  DEFAULT_TRUST_HEADER,
-  stripTracingHeaders,
-  TRACING_HEADERS,
-  trustedNetworks,
-  trustHeaderToken,
-} from './trust/policies.js';
+export { anyTrust, DEFAULT_TRUST_HEADER, stripTracingHeaders, TRACING_HEADERS, trustedNetworks, trustHeaderToken } from './trust/policies.js';
 export type { HeaderTokenOptions, NetworkTrust, TrustPolicy } from './trust/policies.js';
 
 export { LineageTracker, getSpanLineage, getContextLineage, isOwnRun, UNTRUSTED_LINK_ATTRIBUTE } from './lineage/lineage.js';
@@ -25,12 +18,7 @@ export { LangSmithLineageProcessor } from './lineage/LangSmithLineageProcessor.j
 export type { SpanProcessorLike } from './lineage/LangSmithLineageProcessor.js';
 
 export { LangSmithSpanProcessor } from './processor/LangSmithSpanProcessor.js';
-export type {
-  LangSmithSpanProcessorOptions,
-  LangSmithSpanProcessorStats,
-  SpanExporterLike,
-  UndeliveredReport,
-} from './processor/LangSmithSpanProcessor.js';
+export type { LangSmithSpanProcessorOptions, LangSmithSpanProcessorStats, SpanExporterLike, UndeliveredReport } from './processor/LangSmithSpanProcessor.js';
 export { defaultSpanFilter, keepAllSpans, NOISY_INSTRUMENTATION_SCOPES } from './processor/filter.js';
 export type { SpanFilter } from './processor/filter.js';
 export type { BatchQueueOptions, BatchQueueStats, RetryAfterHint, ShutdownResult } from './processor/batch-queue.js';

@@ -164,5 +164,5 @@ function defaultWrite(line: string): void {
 const KEY = Symbol.for('langsmith-otel-bridge.notices');
 
 /** The process-wide notices (one for the ESM and CommonJS builds alike). */
-export const notices: Notices = ((globalThis as Record<symbol, unknown>)[KEY] as Notices | undefined) ??
-  ((globalThis as Record<symbol, unknown>)[KEY] = new Notices()) as Notices;
+export const notices: Notices =
+  ((globalThis as Record<symbol, unknown>)[KEY] as Notices | undefined) ?? (((globalThis as Record<symbol, unknown>)[KEY] = new Notices()) as Notices);

@@ -43,7 +43,5 @@ export function safeForTerminal(text: string, options: TerminalTextOptions = {})
  */
 export function safeJsonForTerminal(json: string): string {
   JSON_RAW_CONTROLS.lastIndex = 0;
-  return JSON_RAW_CONTROLS.test(json)
-    ? json.replace(JSON_RAW_CONTROLS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    : json;
+  return JSON_RAW_CONTROLS.test(json) ? json.replace(JSON_RAW_CONTROLS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 }

@@ -54,10 +54,7 @@ beforeAll(async () => {
   await symlink(path.join(REPO, 'node_modules'), path.join(tmp, 'node_modules'), 'dir');
   // The package root, as in an install: tmp/{esm,cjs}/cli/index.js finds it above its own {type} package.json.
   await writeFile(path.join(tmp, 'package.json'), await readFile(path.join(REPO, 'package.json')));
-  [cliEsm, cliCjs] = await Promise.all([
-    compile('esm', 'tsconfig.json', 'module'),
-    compile('cjs', 'tsconfig.cjs.json', 'commonjs'),
-  ]);
+  [cliEsm, cliCjs] = await Promise.all([compile('esm', 'tsconfig.json', 'module'), compile('cjs', 'tsconfig.cjs.json', 'commonjs')]);
 }, 120_000);
 
 afterAll(async () => {
@@ -162,7 +159,14 @@ describe('langsmith-otel-bridge inspect', () => {
 
   it('trace ids that agree by rule 2 (the Python SDK OTel mode) are consistent too', () => {
     const { headers, root } = sdkHeaders();
-    const r = cli(['inspect', '--traceparent', `00-${traceIdFromLsTraceId(root.id)}-1111111111111111-00`, '--langsmith-trace', headers['langsmith-trace'], '--json']);
+    const r = cli([
+      'inspect',
+      '--traceparent',
+      `00-${traceIdFromLsTraceId(root.id)}-1111111111111111-00`,
+      '--langsmith-trace',
+      headers['langsmith-trace'],
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
     expect(json.mode).toBe('both');
@@ -183,11 +187,16 @@ describe('langsmith-otel-bridge inspect', () => {
     const { root, child, grandchild, headers } = sdkHeaders();
     const spanId = spanIdFromRunId(grandchild.id)!;
     const r = cli([
-      'inspect', '--json',
-      '--traceparent', `00-${traceIdFromLsTraceId(root.id)}-${spanId}-03`,
-      '--tracestate', 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
-      '--langsmith-trace', headers['langsmith-trace'],
-      '--baggage', `${headers.baggage},userId=alice;ttl=3`,
+      'inspect',
+      '--json',
+      '--traceparent',
+      `00-${traceIdFromLsTraceId(root.id)}-${spanId}-03`,
+      '--tracestate',
+      'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
+      '--langsmith-trace',
+      headers['langsmith-trace'],
+      '--baggage',
+      `${headers.baggage},userId=alice;ttl=3`,
     ]);
     expect(r.code).toBe(0);
     const segments = headers['langsmith-trace'].split('.');
@@ -221,7 +230,13 @@ describe('langsmith-otel-bridge inspect', () => {
         members: [
           expect.objectContaining({ index: 1, key: 'langsmith-metadata', langsmith: { name: 'langsmith-metadata', decoded: metadata } }),
           expect.objectContaining({ index: 2, key: 'langsmith-tags', value: 'a,b c', langsmith: { name: 'langsmith-tags', decoded: ['a', 'b c'] } }),
-          expect.objectContaining({ index: 3, key: 'langsmith-project', value: 'proj / x', rawValue: 'proj%20%2F%20x', langsmith: { name: 'langsmith-project', decoded: 'proj / x' } }),
+          expect.objectContaining({
+            index: 3,
+            key: 'langsmith-project',
+            value: 'proj / x',
+            rawValue: 'proj%20%2F%20x',
+            langsmith: { name: 'langsmith-project', decoded: 'proj / x' },
+          }),
           { index: 4, raw: 'userId=alice;ttl=3', key: 'userId', value: 'alice', rawValue: 'alice', properties: 'ttl=3' },
         ],
       },
@@ -243,25 +258,69 @@ describe('langsmith-otel-bridge inspect', () => {
     const LS = `${ROOT_SEGMENT}.${CHILD_SEGMENT}`;
     it.each([
       ['traceparent version ff', ['--traceparent', 'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'], 'traceparent: version ff is invalid'],
-      ['traceparent too short', ['--traceparent', '00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01'], 'traceparent: is not version-traceid-parentid-flags, 2-32-16-2 lowercase hex digits joined by "-" (field lengths here: 2-31-16-2)'],
-      ['traceparent uppercase', ['--traceparent', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01'], 'traceparent: trace id 4BF92F3577B34DA6A3CE929D0E0E4736 has uppercase hex digits (W3C requires lowercase)'],
+      [
+        'traceparent too short',
+        ['--traceparent', '00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01'],
+        'traceparent: is not version-traceid-parentid-flags, 2-32-16-2 lowercase hex digits joined by "-" (field lengths here: 2-31-16-2)',
+      ],
+      [
+        'traceparent uppercase',
+        ['--traceparent', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01'],
+        'traceparent: trace id 4BF92F3577B34DA6A3CE929D0E0E4736 has uppercase hex digits (W3C requires lowercase)',
+      ],
       ['traceparent zero trace id', ['--traceparent', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`], 'traceparent: trace id is all zeros'],
       ['traceparent zero parent id', ['--traceparent', `00-4bf92f3577b34da6a3ce929d0e0e4736-${'0'.repeat(16)}-01`], 'traceparent: parent id is all zeros'],
       ['traceparent 00 with more', ['--traceparent', `${TRACEPARENT}-ab`], 'traceparent: version 00 is exactly 55 characters, this one has 58'],
-      ['traceparent repeated', ['-H', `traceparent: ${TRACEPARENT}`, '-H', `Traceparent: ${TRACEPARENT}`], 'traceparent: sent 2 times; a repeated traceparent is ignored'],
+      [
+        'traceparent repeated',
+        ['-H', `traceparent: ${TRACEPARENT}`, '-H', `Traceparent: ${TRACEPARENT}`],
+        'traceparent: sent 2 times; a repeated traceparent is ignored',
+      ],
       ['tracestate key', ['--tracestate', 'rojo=1,Congo=2'], 'tracestate: member 2: key "Congo" must start with a lowercase letter or a digit'],
       ['tracestate value', ['--tracestate', 'rojo=a=b'], 'tracestate: member 1: the value of "rojo" has "=" (allowed: printable ASCII except "," and "=")'],
       ['tracestate no =', ['--tracestate', 'rojo'], 'tracestate: member 1 "rojo" has no "="'],
       ['tracestate 33 members', ['--tracestate', Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(',')], 'tracestate: has more than 32 members'],
-      ['langsmith-trace 3 fractional digits', ['--langsmith-trace', `${ROOT_SEGMENT}.20250102T030405679Z019424f8-632f-7000-8000-00aa11223344`], 'langsmith-trace: segment 2 has 3 fractional digits, expected exactly 6'],
-      ['langsmith-trace 9 fractional digits', ['--langsmith-trace', '20250102T030405678001002Z019424f8-632e-7000-8000-008074abbf4d'], 'langsmith-trace: segment 1 has 9 fractional digits, expected exactly 6'],
-      ['langsmith-trace uppercase', ['--langsmith-trace', ROOT_SEGMENT.replace('abbf4d', 'ABBF4D')], 'langsmith-trace: segment 1 run id 019424f8-632e-7000-8000-008074ABBF4D has uppercase hex digits (LangSmith writes lowercase)'],
-      ['langsmith-trace child before parent', ['--langsmith-trace', `${ROOT_SEGMENT}.${CHILD_SEGMENT.replace('679002', '600000')}`], 'langsmith-trace: segment 2 starts at 2025-01-02T03:04:05.600000Z, before segment 1 (2025-01-02T03:04:05.678001Z): a child must not start before its parent'],
-      ['langsmith-trace repeated run', ['--langsmith-trace', `${ROOT_SEGMENT}.${ROOT_SEGMENT}`], 'langsmith-trace: segment 2 repeats the run id of segment 1 (a run cannot be its own ancestor)'],
-      ['langsmith-trace nil run', ['--langsmith-trace', '20250102T030405678001Z00000000-0000-0000-0000-000000000000'], 'langsmith-trace: segment 1 run id is the nil UUID'],
-      ['langsmith-trace impossible date', ['--langsmith-trace', ROOT_SEGMENT.replace('20250102', '20250230')], 'langsmith-trace: segment 1 timestamp 2025-02-30 03:04:05 is not a valid UTC date and time (from 1970 on)'],
+      [
+        'langsmith-trace 3 fractional digits',
+        ['--langsmith-trace', `${ROOT_SEGMENT}.20250102T030405679Z019424f8-632f-7000-8000-00aa11223344`],
+        'langsmith-trace: segment 2 has 3 fractional digits, expected exactly 6',
+      ],
+      [
+        'langsmith-trace 9 fractional digits',
+        ['--langsmith-trace', '20250102T030405678001002Z019424f8-632e-7000-8000-008074abbf4d'],
+        'langsmith-trace: segment 1 has 9 fractional digits, expected exactly 6',
+      ],
+      [
+        'langsmith-trace uppercase',
+        ['--langsmith-trace', ROOT_SEGMENT.replace('abbf4d', 'ABBF4D')],
+        'langsmith-trace: segment 1 run id 019424f8-632e-7000-8000-008074ABBF4D has uppercase hex digits (LangSmith writes lowercase)',
+      ],
+      [
+        'langsmith-trace child before parent',
+        ['--langsmith-trace', `${ROOT_SEGMENT}.${CHILD_SEGMENT.replace('679002', '600000')}`],
+        'langsmith-trace: segment 2 starts at 2025-01-02T03:04:05.600000Z, before segment 1 (2025-01-02T03:04:05.678001Z): a child must not start before its parent',
+      ],
+      [
+        'langsmith-trace repeated run',
+        ['--langsmith-trace', `${ROOT_SEGMENT}.${ROOT_SEGMENT}`],
+        'langsmith-trace: segment 2 repeats the run id of segment 1 (a run cannot be its own ancestor)',
+      ],
+      [
+        'langsmith-trace nil run',
+        ['--langsmith-trace', '20250102T030405678001Z00000000-0000-0000-0000-000000000000'],
+        'langsmith-trace: segment 1 run id is the nil UUID',
+      ],
+      [
+        'langsmith-trace impossible date',
+        ['--langsmith-trace', ROOT_SEGMENT.replace('20250102', '20250230')],
+        'langsmith-trace: segment 1 timestamp 2025-02-30 03:04:05 is not a valid UTC date and time (from 1970 on)',
+      ],
       ['langsmith-trace stray dot', ['--langsmith-trace', `${LS}.`], 'langsmith-trace: segment 3 is empty (a stray ".")'],
-      ['langsmith-trace not a dotted order', ['--langsmith-trace', 'garbage'], 'langsmith-trace: segment 1 does not start with a YYYYMMDDTHHMMSS timestamp ("garbage")'],
+      [
+        'langsmith-trace not a dotted order',
+        ['--langsmith-trace', 'garbage'],
+        'langsmith-trace: segment 1 does not start with a YYYYMMDDTHHMMSS timestamp ("garbage")',
+      ],
       ['baggage broken %', ['--baggage', 'a=1,b=2,c=%E4%B8'], 'baggage member 3: broken percent-encoding (%E4%B8 is not UTF-8)'],
       ['baggage bad %', ['--baggage', 'a=%zz'], 'baggage member 1: broken percent-encoding ("%zz" at offset 0 is not "%" and two hex digits)'],
       ['baggage no =', ['--baggage', 'a=1,lonely'], 'baggage member 2: has no "="'],
@@ -322,7 +381,9 @@ describe('langsmith-otel-bridge inspect', () => {
     const r = cli(['inspect', '-H', `TraceParent:${TRACEPARENT}`, `--langsmith-trace=${ROOT_SEGMENT}`, '-H', 'x-other: ignored']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(idRow('trace id', '4bf92f3577b34da6a3ce929d0e0e4736', '019424f8-632e-7000-8000-008074abbf4d'));
-    expect(r.stdout).toContain('  1  2025-01-02T03:04:05.678001Z  019424f8-632e-7000-8000-008074abbf4d  root run = LangSmith trace id; caller\'s run = parent of the receiver\'s runs');
+    expect(r.stdout).toContain(
+      "  1  2025-01-02T03:04:05.678001Z  019424f8-632e-7000-8000-008074abbf4d  root run = LangSmith trace id; caller's run = parent of the receiver's runs",
+    );
   });
 
   describe('cites the README, never a source file', () => {
@@ -343,7 +404,8 @@ describe('langsmith-otel-bridge inspect', () => {
         expect(r.stdout).toContain('\nconversions (README › Propagation modes › Ids)\n');
         expect(r.stdout).toContain('\nsee                 README › Propagation modes\n');
       }
-      if (r.code === 1) expect(r.stdout).toMatch(/\nsee README › Limits for what is accepted, README › Propagation modes for what extract does with the rest\n$/);
+      if (r.code === 1)
+        expect(r.stdout).toMatch(/\nsee README › Limits for what is accepted, README › Propagation modes for what extract does with the rest\n$/);
     });
 
     it('the sections cited exist in README.md', async () => {
@@ -354,18 +416,32 @@ describe('langsmith-otel-bridge inspect', () => {
   });
 
   it('usage errors say what to run, exit 2', () => {
-    expect(cli(['inspect', '--bogus'])).toEqual({ code: 2, stdout: '', stderr: "inspect: unknown option \"--bogus\".\nRun 'langsmith-otel-bridge inspect --help' for usage.\n" });
+    expect(cli(['inspect', '--bogus'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'inspect: unknown option "--bogus".\nRun \'langsmith-otel-bridge inspect --help\' for usage.\n',
+    });
     expect(cli(['inspect', '--traceparent'])).toMatchObject({ code: 2, stderr: expect.stringContaining('inspect: --traceparent needs a value.') });
     expect(cli(['inspect', '-H', 'no colon'])).toMatchObject({ code: 2, stderr: expect.stringContaining("inspect: -H takes 'name: value'") });
     expect(cli(['inspect'])).toMatchObject({
       code: 2,
-      stderr: "inspect: no tracing header found (looked for traceparent, tracestate, langsmith-trace, baggage on stdin).\nRun 'langsmith-otel-bridge inspect --help' for usage.\n",
+      stderr:
+        "inspect: no tracing header found (looked for traceparent, tracestate, langsmith-trace, baggage on stdin).\nRun 'langsmith-otel-bridge inspect --help' for usage.\n",
     });
-    expect(cli(['inspect', 'x'])).toEqual({ code: 2, stdout: '', stderr: "inspect: unknown argument \"x\".\nRun 'langsmith-otel-bridge inspect --help' for usage.\n" });
+    expect(cli(['inspect', 'x'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'inspect: unknown argument "x".\nRun \'langsmith-otel-bridge inspect --help\' for usage.\n',
+    });
     expect(cli(['inspect', '--json=1'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^inspect: --json takes no value \(got "--json=1"\)\.\n/) });
     expect(cli(['inspect', '-H'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^inspect: -H needs a value\.\n/) });
     expect(cli(['inspect', '--traceparent', '--json'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^inspect: --traceparent needs a value\.\n/) });
-    for (const args of [['inspect', '--help'], ['inspect', '-h'], ['inspect', '--traceparent', TRACEPARENT, '-h'], ['help', 'inspect']]) {
+    for (const args of [
+      ['inspect', '--help'],
+      ['inspect', '-h'],
+      ['inspect', '--traceparent', TRACEPARENT, '-h'],
+      ['help', 'inspect'],
+    ]) {
       const help = cli(args);
       expect(help.code, args.join(' ')).toBe(0);
       expect(help.stdout).toMatch(/^Usage: langsmith-otel-bridge inspect /);
@@ -426,12 +502,7 @@ describe('langsmith-otel-bridge tree', () => {
     '└─ generate  llm  30.5 ms  ✗ RateLimitError: slow down',
     '   └─ search  tool  2.0 ms',
   ].join('\n');
-  const TREE_B = [
-    `trace ${B} · project jobs · 2 runs`,
-    'cron  chain  1500 ms',
-    `(parent run ${MISSING} is not in the file)`,
-    'late  tool  50.0 ms',
-  ].join('\n');
+  const TREE_B = [`trace ${B} · project jobs · 2 runs`, 'cron  chain  1500 ms', `(parent run ${MISSING} is not in the file)`, 'late  tool  50.0 ms'].join('\n');
 
   it('prints every trace, oldest first, and counts lines that are not runs', () => {
     const r = cli(['tree', file]);
@@ -521,19 +592,36 @@ describe('langsmith-otel-bridge tree', () => {
   });
 
   it('usage errors and help', () => {
-    expect(cli(['tree', '--bogus'])).toEqual({ code: 2, stdout: '', stderr: "tree: unknown option \"--bogus\".\nRun 'langsmith-otel-bridge tree --help' for usage.\n" });
+    expect(cli(['tree', '--bogus'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'tree: unknown option "--bogus".\nRun \'langsmith-otel-bridge tree --help\' for usage.\n',
+    });
     expect(cli(['tree', 'a', 'b', 'c'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tree: one file at a time \(got 3: "a", "b", "c"\)\.\n/) });
     expect(cli(['tree', '--trace']).code).toBe(2);
     expect(cli(['tree', '--trace=']).stderr).toMatch(/^tree: --trace needs a trace id\.\n/);
-    for (const args of [['tree', '--help'], ['tree', '-h'], ['tree', 'some.jsonl', '--ids', '-h'], ['help', 'tree']]) {
+    for (const args of [
+      ['tree', '--help'],
+      ['tree', '-h'],
+      ['tree', 'some.jsonl', '--ids', '-h'],
+      ['help', 'tree'],
+    ]) {
       expect(cli(args), args.join(' ')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: langsmith-otel-bridge tree /) });
     }
   });
 
   it('util.parseArgs rules: a forgotten value, a value given to a flag, "--" before a file name', () => {
     // Before parseArgs, `--trace --ids` looked for a trace named "--ids".
-    expect(cli(['tree', file, '--trace', '--ids'])).toEqual({ code: 2, stdout: '', stderr: "tree: --trace needs a value.\nRun 'langsmith-otel-bridge tree --help' for usage.\n" });
-    expect(cli(['tree', file, '--ids=yes'])).toEqual({ code: 2, stdout: '', stderr: "tree: --ids takes no value (got \"--ids=yes\").\nRun 'langsmith-otel-bridge tree --help' for usage.\n" });
+    expect(cli(['tree', file, '--trace', '--ids'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "tree: --trace needs a value.\nRun 'langsmith-otel-bridge tree --help' for usage.\n",
+    });
+    expect(cli(['tree', file, '--ids=yes'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'tree: --ids takes no value (got "--ids=yes").\nRun \'langsmith-otel-bridge tree --help\' for usage.\n',
+    });
     expect(cli(['tree', '--', '-runs.jsonl'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^tree: -runs\.jsonl does not exist\.\n/) });
     // The last of --color and --no-color wins.
     expect(cli(['tree', file, '--no-color', '--color']).stdout).toContain('\u001b[');
@@ -556,8 +644,28 @@ describe('control characters from the wire are shown, not obeyed (issue 8)', () 
     const child = '01942d00-0000-7000-8000-0000000000d1';
     const seg = (t: string, runId: string) => `20250102T0304050000${t}Z${runId}`;
     const runs = [
-      { id, trace_id: id, dotted_order: seg('00', id), name: `evil${OSC52}`, run_type: `chain${CLEAR}`, start_time: '2025-01-02T03:04:05.000000Z', end_time: '2025-01-02T03:04:05.001000Z', session_name: `p${RLO}x`, error: `Boom${C1_CSI}\rX` },
-      { id: child, trace_id: id, parent_run_id: `${id}${CLEAR}`, dotted_order: `${seg('00', id)}.${seg('01', child)}`, name: `c\tn`, run_type: 'tool', start_time: '2025-01-02T03:04:05.000100Z', end_time: '2025-01-02T03:04:05.000200Z', session_name: 'p' },
+      {
+        id,
+        trace_id: id,
+        dotted_order: seg('00', id),
+        name: `evil${OSC52}`,
+        run_type: `chain${CLEAR}`,
+        start_time: '2025-01-02T03:04:05.000000Z',
+        end_time: '2025-01-02T03:04:05.001000Z',
+        session_name: `p${RLO}x`,
+        error: `Boom${C1_CSI}\rX`,
+      },
+      {
+        id: child,
+        trace_id: id,
+        parent_run_id: `${id}${CLEAR}`,
+        dotted_order: `${seg('00', id)}.${seg('01', child)}`,
+        name: `c\tn`,
+        run_type: 'tool',
+        start_time: '2025-01-02T03:04:05.000100Z',
+        end_time: '2025-01-02T03:04:05.000200Z',
+        session_name: 'p',
+      },
     ];
     const file = path.join(tmp, 'evil.jsonl');
     await writeFile(file, runs.map((r) => JSON.stringify(r)).join('\n') + '\n');
@@ -585,8 +693,10 @@ describe('control characters from the wire are shown, not obeyed (issue 8)', () 
     const metadata = { note: `${C1_CSI}${RLO}`, ok: 'é' };
     const args = [
       'inspect',
-      '--traceparent', `00-${CLEAR}`,
-      '--baggage', `k=%1B%5D52%3Bc%3BaGk%3D%07,m=%C2%9B2J,langsmith-metadata=${encodeURIComponent(JSON.stringify(metadata))}`,
+      '--traceparent',
+      `00-${CLEAR}`,
+      '--baggage',
+      `k=%1B%5D52%3Bc%3BaGk%3D%07,m=%C2%9B2J,langsmith-metadata=${encodeURIComponent(JSON.stringify(metadata))}`,
     ];
     const text = cli(args);
     expect(text.code).toBe(1);
@@ -613,15 +723,22 @@ describe('langsmith-otel-bridge', () => {
     expect(cli(['--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('inspect   decode traceparent') });
     expect(cli(['-h'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: langsmith-otel-bridge <command>/) });
     expect(cli(['help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: langsmith-otel-bridge <command>/) });
-    expect(cli(['--bogus'])).toEqual({ code: 2, stdout: '', stderr: "langsmith-otel-bridge: unknown option \"--bogus\".\nRun 'langsmith-otel-bridge --help' for usage.\n" });
-    expect(cli(['help', 'tree', 'inspect'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^langsmith-otel-bridge: help takes one command, got 2 arguments\.\n/) });
+    expect(cli(['--bogus'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'langsmith-otel-bridge: unknown option "--bogus".\nRun \'langsmith-otel-bridge --help\' for usage.\n',
+    });
+    expect(cli(['help', 'tree', 'inspect'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^langsmith-otel-bridge: help takes one command, got 2 arguments\.\n/),
+    });
     expect(cli(['help', 'frob'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frob"') });
     expect(cli(['help', 'tree'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: langsmith-otel-bridge tree /) });
     expect(cli([])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^Usage: langsmith-otel-bridge <command>/) });
     expect(cli(['frob'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: "langsmith-otel-bridge: unknown command \"frob\". Run 'langsmith-otel-bridge --help' for the commands (inspect, tree).\n",
+      stderr: 'langsmith-otel-bridge: unknown command "frob". Run \'langsmith-otel-bridge --help\' for the commands (inspect, tree).\n',
     });
   });
 

@@ -140,7 +140,13 @@ const lastRunId = (dottedOrder: string) => dottedOrder.slice(dottedOrder.lastInd
 
 function treeOf(ingest: IngestServer, lsTraceId: string): TraceTree {
   const tree = ingest.traces().find((t) => t.lsTraceId === lsTraceId);
-  if (!tree) throw new Error(`no tree ${lsTraceId}; have ${ingest.traces().map((t) => t.lsTraceId).join(', ')}`);
+  if (!tree)
+    throw new Error(
+      `no tree ${lsTraceId}; have ${ingest
+        .traces()
+        .map((t) => t.lsTraceId)
+        .join(', ')}`,
+    );
   return tree;
 }
 
@@ -227,14 +233,7 @@ async function runChain(kind: 'direct' | 'otlp'): Promise<ChainRun> {
         a: aAnswer,
         b: bAnswer,
         c: cAnswer,
-        ids: [
-          aAnswer.server.runId,
-          aAnswer.handle.runId,
-          bAnswer.parent.id,
-          ...bAnswer.runs.map((r) => r.id),
-          cAnswer.server.runId,
-          cAnswer.handle.runId,
-        ],
+        ids: [aAnswer.server.runId, aAnswer.handle.runId, bAnswer.parent.id, ...bAnswer.runs.map((r) => r.id), cAnswer.server.runId, cAnswer.handle.runId],
       });
     }
     return { ingest, requests, logs: services.map((s) => `--- ${s.name}\n${s.output()}`).join('\n') };
@@ -295,7 +294,10 @@ function expectChainTrees(run: ChainRun): TraceTree[] {
     // The failing request: every run on the error path carries `error`; the others none.
     const errors = chain.map((r) => r.error ?? null);
     if (req.fails) {
-      expect(errors.every((e) => typeof e === 'string' && e.length > 0), JSON.stringify(errors)).toBe(true);
+      expect(
+        errors.every((e) => typeof e === 'string' && e.length > 0),
+        JSON.stringify(errors),
+      ).toBe(true);
       expect(errors[6]).toContain('c refuses');
       expect(errors[4]).toContain('answered 500');
     } else {
@@ -325,8 +327,16 @@ describe.skipIf(!build.ok)('e2e 1: OTel service A → LangSmith-native JS servic
     // Our runs carry their OTel ids in metadata: A's trace, and C's synthesized one.
     for (const req of direct.requests) {
       const byId = new Map(direct.ingest.runs().map((r) => [r.id, r]));
-      expect(metadataOf(byId.get(req.a.server.runId)!)).toMatchObject({ otel_trace_id: req.a.server.traceId, otel_span_id: req.a.server.spanId, 'service.name': 'a' });
-      expect(metadataOf(byId.get(req.c.handle.runId)!)).toMatchObject({ otel_trace_id: req.c.server.traceId, otel_span_id: req.c.handle.spanId, 'service.name': 'c' });
+      expect(metadataOf(byId.get(req.a.server.runId)!)).toMatchObject({
+        otel_trace_id: req.a.server.traceId,
+        otel_span_id: req.a.server.spanId,
+        'service.name': 'a',
+      });
+      expect(metadataOf(byId.get(req.c.handle.runId)!)).toMatchObject({
+        otel_trace_id: req.c.server.traceId,
+        otel_span_id: req.c.handle.spanId,
+        'service.name': 'c',
+      });
     }
     expect(trees).toHaveLength(3);
   });
@@ -336,9 +346,12 @@ describe.skipIf(!build.ok)('e2e 1: OTel service A → LangSmith-native JS servic
     const runs = otlp.ingest.runs();
     // A's and C's runs arrived as OTLP spans, B's through the langsmith Client.
     expect(runs.filter((r) => r.source === 'otlp')).toHaveLength(5 * otlp.requests.length);
-    expect(runs.filter((r) => r.source === 'multipart').map((r) => r.name).sort()).toEqual(
-      otlp.requests.flatMap(() => ['b-call-next', 'b-handle']).sort(),
-    );
+    expect(
+      runs
+        .filter((r) => r.source === 'multipart')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(otlp.requests.flatMap(() => ['b-call-next', 'b-handle']).sort());
     // The OTLP capture: spans grouped by OTel trace id.
     const byTrace = new Map<string, IngestedRun[]>();
     for (const r of runs) if (r.otel) byTrace.set(r.otel.traceId, [...(byTrace.get(r.otel.traceId) ?? []), r]);
@@ -372,10 +385,23 @@ describe.skipIf(!build.ok)('e2e 1: OTel service A → LangSmith-native JS servic
   it('the same request on both paths (in-process A: one provider, an OTLP exporter and a LangSmithClientSink): identical ids', async () => {
     const viaOtlp = await startIngestServer();
     const viaDirect = await startIngestServer();
-    cleanups.push(() => viaOtlp.close(), () => viaDirect.close());
-    const c = await startNode('c', OTEL_SERVICE, { LANGSMITH_OTEL_ENABLED: 'true', LANGSMITH_OTEL_TRUST: LOOPBACK_TRUST, LANGSMITH_API_KEY: 'e2e-key', LANGSMITH_ENDPOINT: viaDirect.url }, true);
+    cleanups.push(
+      () => viaOtlp.close(),
+      () => viaDirect.close(),
+    );
+    const c = await startNode(
+      'c',
+      OTEL_SERVICE,
+      { LANGSMITH_OTEL_ENABLED: 'true', LANGSMITH_OTEL_TRUST: LOOPBACK_TRUST, LANGSMITH_API_KEY: 'e2e-key', LANGSMITH_ENDPOINT: viaDirect.url },
+      true,
+    );
     cleanups.push(() => c.stop());
-    const b = await startNode('b', NATIVE_SERVICE, { LANGSMITH_TRACING: 'true', LANGSMITH_API_KEY: 'e2e-key', LANGSMITH_ENDPOINT: viaDirect.url, NEXT_URL: `${c.url}/c` }, false);
+    const b = await startNode(
+      'b',
+      NATIVE_SERVICE,
+      { LANGSMITH_TRACING: 'true', LANGSMITH_API_KEY: 'e2e-key', LANGSMITH_ENDPOINT: viaDirect.url, NEXT_URL: `${c.url}/c` },
+      false,
+    );
     cleanups.push(() => b.stop());
 
     const processor = new LangSmithSpanProcessor({
@@ -435,10 +461,18 @@ describe.skipIf(!build.ok || !python.ok)('e2e 2: Python @traceable client (httpx
     const ingest = await startIngestServer();
     cleanups.push(() => ingest.close());
     const [ours, app] = await Promise.all([
-      startNode('d', OTEL_SERVICE, { LANGSMITH_OTEL_ENABLED: 'true', LANGSMITH_OTEL_TRUST: LOOPBACK_TRUST, LANGSMITH_API_KEY: 'e2e-key', LANGSMITH_ENDPOINT: ingest.url }, true),
+      startNode(
+        'd',
+        OTEL_SERVICE,
+        { LANGSMITH_OTEL_ENABLED: 'true', LANGSMITH_OTEL_TRUST: LOOPBACK_TRUST, LANGSMITH_API_KEY: 'e2e-key', LANGSMITH_ENDPOINT: ingest.url },
+        true,
+      ),
       startPythonService('middleware_app.py', { LANGSMITH_ENDPOINT: ingest.url, LANGSMITH_API_KEY: 'e2e-key', LANGSMITH_TRACING: 'true' }),
     ]);
-    cleanups.push(() => ours.stop(), () => app.stop());
+    cleanups.push(
+      () => ours.stop(),
+      () => app.stop(),
+    );
 
     const res = await post<{ sent: Record<string, string>; run: PyRun; parent_run: PyRun; status: number; response: string }>(`${app.url}/call`, {
       url: `${ours.url}/hop`,
@@ -484,7 +518,14 @@ describe.skipIf(!build.ok || !python.ok)('e2e 3: our OTel service → Python Fas
     const ours = await startNode(
       'e',
       OTEL_SERVICE,
-      { LANGSMITH_OTEL_ENABLED: 'true', LANGSMITH_OTEL_TRUST: 'false', LANGSMITH_PROJECT: 'e2e-to-python', LANGSMITH_API_KEY: 'e2e-key', LANGSMITH_ENDPOINT: ingest.url, NEXT_URL: `${app.url}/echo` },
+      {
+        LANGSMITH_OTEL_ENABLED: 'true',
+        LANGSMITH_OTEL_TRUST: 'false',
+        LANGSMITH_PROJECT: 'e2e-to-python',
+        LANGSMITH_API_KEY: 'e2e-key',
+        LANGSMITH_ENDPOINT: ingest.url,
+        NEXT_URL: `${app.url}/echo`,
+      },
       true,
     );
     cleanups.push(() => ours.stop());

@@ -203,7 +203,15 @@ describe('encoding (a) writes only what OTLP ingest cannot derive', () => {
     }
     expect(viaOtlp, 'run reached OTLP ingest').toBeDefined();
     viaOtlp = viaOtlp!;
-    const fields = (r: { id: string; trace_id?: string | undefined; parent_run_id?: string | null | undefined; dotted_order?: string | undefined; name: string; run_type: string; session_name?: string | undefined }) => ({
+    const fields = (r: {
+      id: string;
+      trace_id?: string | undefined;
+      parent_run_id?: string | null | undefined;
+      dotted_order?: string | undefined;
+      name: string;
+      run_type: string;
+      session_name?: string | undefined;
+    }) => ({
       id: r.id,
       trace_id: r.trace_id,
       parent_run_id: r.parent_run_id ?? undefined,

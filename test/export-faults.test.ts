@@ -25,13 +25,7 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Client } from 'langsmith';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as codecs from '../src/headers/index.js';
-import {
-  decodeMultipartRuns,
-  decodeOtlpTraceRequest,
-  flattenOtlpSpans,
-  startIngestServer,
-  type IngestServer,
-} from '../src/ingest/index.js';
+import { decodeMultipartRuns, decodeOtlpTraceRequest, flattenOtlpSpans, startIngestServer, type IngestServer } from '../src/ingest/index.js';
 import type { BatchQueue } from '../src/processor/batch-queue.js';
 import { LangSmithSpanProcessor, type LangSmithSpanProcessorOptions } from '../src/processor/LangSmithSpanProcessor.js';
 import { LangSmithClientSink } from '../src/sinks/langsmith-client.js';
@@ -306,7 +300,19 @@ async function makeStack(
   }, 2);
   cleanups.push(async () => clearInterval(sampler));
 
-  return { ingest, proxy, processor, provider, exporter, client, app, produced, peaks, clientLog, queueName: destination === 'otlp' ? 'exporter' : 'langsmith' };
+  return {
+    ingest,
+    proxy,
+    processor,
+    provider,
+    exporter,
+    client,
+    app,
+    produced,
+    peaks,
+    clientLog,
+    queueName: destination === 'otlp' ? 'exporter' : 'langsmith',
+  };
 }
 
 /** Warm up (so the Client has fetched /info), then a fault for `faultMs` under load, then recovery and a flush. */

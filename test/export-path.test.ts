@@ -161,7 +161,9 @@ describe('shutdown', () => {
     await processor.shutdown();
     expect(Date.now() - started).toBeLessThan(300 + 200);
     expect(processor.stats.queues.slow!.discardedAtShutdown).toBe(10);
-    expect(lines).toEqual(['langsmith-otel-bridge: 10 span(s) not delivered at shutdown; slow: 10 (no answer within 300 ms, LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS)']);
+    expect(lines).toEqual([
+      'langsmith-otel-bridge: 10 span(s) not delivered at shutdown; slow: 10 (no answer within 300 ms, LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS)',
+    ]);
     await processor.shutdown();
     expect(lines).toHaveLength(1);
   });
@@ -204,19 +206,23 @@ describe('one retry layer per destination', () => {
   it.each([
     [429, 'langsmith 0.12 loses it'],
     [503, 'the Client never reads it on 503'],
-  ])('LangSmith: a %i with Retry-After is honoured by the sink’s own Client (%s)', async (status) => {
-    const api = await busyLangSmithApi(status, '3', 'busy');
-    // The sink builds its own Client (the path the register entry takes).
-    const sink = new LangSmithClientSink({ apiKey: 'test', apiUrl: api.url });
-    const { end } = setup({ sinks: [sink], scheduledDelayMillis: 1, shutdownTimeoutMillis: 100 });
-    end(2);
-    const ingest = () => api.hits.filter((h) => h.url !== '/info');
-    for (let i = 0; i < 100 && ingest().length < 2; i++) await sleep(100);
-    const [first, second] = ingest();
-    expect(second).toBeDefined();
-    // Without it the Client's own backoff retries after 1–2 s.
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(2900);
-  }, 20_000);
+  ])(
+    'LangSmith: a %i with Retry-After is honoured by the sink’s own Client (%s)',
+    async (status) => {
+      const api = await busyLangSmithApi(status, '3', 'busy');
+      // The sink builds its own Client (the path the register entry takes).
+      const sink = new LangSmithClientSink({ apiKey: 'test', apiUrl: api.url });
+      const { end } = setup({ sinks: [sink], scheduledDelayMillis: 1, shutdownTimeoutMillis: 100 });
+      end(2);
+      const ingest = () => api.hits.filter((h) => h.url !== '/info');
+      for (let i = 0; i < 100 && ingest().length < 2; i++) await sleep(100);
+      const [first, second] = ingest();
+      expect(second).toBeDefined();
+      // Without it the Client's own backoff retries after 1–2 s.
+      expect(second!.at - first!.at).toBeGreaterThanOrEqual(2900);
+    },
+    20_000,
+  );
 
   it('a sink without retries of its own gets the queue’s: backoff with jitter, Retry-After from the error', async () => {
     const attempts: number[] = [];
@@ -263,7 +269,13 @@ describe('nothing dropped without a line', () => {
 
   it('a full queue: one line at once, then the running count', async () => {
     const lines = captureNotices();
-    const { end } = setup({ sinks: [slowSink(0, { hang: true })], maxQueueSize: 4, maxExportBatchSize: 4, scheduledDelayMillis: 1000, shutdownTimeoutMillis: 100 });
+    const { end } = setup({
+      sinks: [slowSink(0, { hang: true })],
+      maxQueueSize: 4,
+      maxExportBatchSize: 4,
+      scheduledDelayMillis: 1000,
+      shutdownTimeoutMillis: 100,
+    });
     end(20);
     expect(lines).toEqual([expect.stringMatching(/^langsmith-otel-bridge: slow: export queue full \(4\), spans dropped/)]);
     notices.flush();

@@ -135,16 +135,25 @@ describe('LANGSMITH_OTEL_TRUST as a boolean together with a token is an error', 
 
 describe('one boolean parser for every boolean variable', () => {
   const WORDS: [string, boolean][] = [
-    ['true', true], ['TRUE', true], ['1', true], ['yes', true], ['Yes', true], ['on', true], [' on ', true],
-    ['false', false], ['False', false], ['0', false], ['no', false], ['NO', false], ['off', false],
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['Yes', true],
+    ['on', true],
+    [' on ', true],
+    ['false', false],
+    ['False', false],
+    ['0', false],
+    ['no', false],
+    ['NO', false],
+    ['off', false],
   ];
   const INVALID = ['maybe', 'y', 'n', 'enabled', '2', 'true!', 'truefalse', 'ja'];
 
   it.each(WORDS)('parseBoolean(%j) is %s', (value, expected) => expect(parseBoolean(value, 'X')).toBe(expected));
   it.each(INVALID)('parseBoolean(%j) is an error naming the variable and value', (value) => {
-    expect(configError(() => parseBoolean(value, 'SOME_VAR')).message).toBe(
-      `SOME_VAR=${value}: set true or false (also accepted: 1/0, yes/no, on/off).`,
-    );
+    expect(configError(() => parseBoolean(value, 'SOME_VAR')).message).toBe(`SOME_VAR=${value}: set true or false (also accepted: 1/0, yes/no, on/off).`);
   });
   it('unset or empty is undefined', () => {
     expect(parseBoolean(undefined, 'X')).toBeUndefined();

@@ -58,11 +58,31 @@ function bothPaths(encoders: Encoders, span: ReadableSpan) {
 
 // Keys the fast path accepts (read by the mapping or not), and a few it must refuse.
 const INFRA_KEYS = [
-  'http.request.method', 'http.method', 'url.full', 'http.url', 'http.route', 'url.path', 'http.target',
-  'http.response.status_code', 'http.status_code', 'rpc.method', 'rpc.service', 'rpc.system',
-  'db.query.text', 'db.statement', 'db.system.name', 'db.system', 'error.type', 'server.address',
-  'net.peer.name', 'network.protocol.version', 'user_agent.original', 'client.address', 'peer.service',
-  'http.request.body.size', 'url.scheme',
+  'http.request.method',
+  'http.method',
+  'url.full',
+  'http.url',
+  'http.route',
+  'url.path',
+  'http.target',
+  'http.response.status_code',
+  'http.status_code',
+  'rpc.method',
+  'rpc.service',
+  'rpc.system',
+  'db.query.text',
+  'db.statement',
+  'db.system.name',
+  'db.system',
+  'error.type',
+  'server.address',
+  'net.peer.name',
+  'network.protocol.version',
+  'user_agent.original',
+  'client.address',
+  'peer.service',
+  'http.request.body.size',
+  'url.scheme',
 ];
 const OTHER_KEYS = ['gen_ai.operation.name', 'langsmith.metadata.k', 'session.id', 'tool.name', 'langsmith.span.kind', 'input.value'];
 
@@ -76,7 +96,11 @@ const value: fc.Arbitrary<AttributeValue> = fc.oneof(
 
 const spanShape = fc.record({
   name: fc.oneof(fc.constantFrom('GET', 'POST', '_OTHER', 'PATCH', 'SELECT', 'db.query', 'ai.generateText', 'ai.toolCall'), fc.string({ maxLength: 8 })),
-  attributes: fc.dictionary(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...INFRA_KEYS) }, { weight: 1, arbitrary: fc.constantFrom(...OTHER_KEYS) }), value, { maxKeys: 6 }),
+  attributes: fc.dictionary(
+    fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...INFRA_KEYS) }, { weight: 1, arbitrary: fc.constantFrom(...OTHER_KEYS) }),
+    value,
+    { maxKeys: 6 },
+  ),
   status: fc.constantFrom(SpanStatusCode.UNSET, SpanStatusCode.OK, SpanStatusCode.ERROR),
   events: fc.array(fc.constantFrom('retry', 'exception', 'gen_ai.choice', 'cache.miss'), { maxLength: 2 }),
   child: fc.boolean(),

@@ -16,16 +16,7 @@
  */
 import { validateHeaderValue } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import {
-  defaultTextMapGetter,
-  defaultTextMapSetter,
-  diag,
-  DiagLogLevel,
-  propagation,
-  ROOT_CONTEXT,
-  trace,
-  type Context,
-} from '@opentelemetry/api';
+import { defaultTextMapGetter, defaultTextMapSetter, diag, DiagLogLevel, propagation, ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -245,9 +236,7 @@ const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 const runId = (i: number): string => `01a200aa-925f-4000-8000-${(i + 1).toString(16).padStart(12, '0')}`;
 
 /** 256 segments: MAX_DOTTED_ORDER_SEGMENTS. */
-const DEEPEST_ACCEPTED = Array.from({ length: 256 }, (_, i) =>
-  codecs.formatDottedOrderSegment(Date.UTC(2026, 0, 1) * 1000 + i, runId(i)),
-).join('.');
+const DEEPEST_ACCEPTED = Array.from({ length: 256 }, (_, i) => codecs.formatDottedOrderSegment(Date.UTC(2026, 0, 1) * 1000 + i, runId(i))).join('.');
 /** The latest time a dotted order can express: µs since the epoch stay below 2^53 until mid-2255. */
 const LATEST_ACCEPTED = `22550101T000000000001Z${runId(0)}`;
 /** Past 2^53 µs: microseconds would round, so a child could sort before its parent. */

@@ -137,11 +137,12 @@ export function buildSnapshot(): E2eBuild {
     // The CommonJS build too (as `npm run build`): the entry tests require() it next to the ESM one.
     const cjsDir = path.join(scratch, 'dist', 'cjs');
     try {
-      execFileSync(
-        process.execPath,
-        [tsc, '-p', path.join(REPO, 'tsconfig.cjs.json'), '--outDir', cjsDir, '--declaration', 'false', '--sourceMap', 'false'],
-        { cwd: REPO, encoding: 'utf8', stdio: 'pipe', timeout: 180_000 },
-      );
+      execFileSync(process.execPath, [tsc, '-p', path.join(REPO, 'tsconfig.cjs.json'), '--outDir', cjsDir, '--declaration', 'false', '--sourceMap', 'false'], {
+        cwd: REPO,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        timeout: 180_000,
+      });
     } catch (err) {
       const { stdout, stderr, message } = err as { stdout?: string; stderr?: string; message: string };
       return { ok: false, dir: '', message: `tsc -p tsconfig.cjs.json failed: ${`${stdout ?? ''}${stderr ?? ''}`.trim().slice(-4000) || message}` };

@@ -56,7 +56,10 @@ function reachable(read: ReadSource = readSource): Map<string, string[]> {
     const file = path[path.length - 1]!;
     const key = relative(SRC, file);
     if (seen.has(key)) continue;
-    seen.set(key, path.map((p) => relative(SRC, p)));
+    seen.set(
+      key,
+      path.map((p) => relative(SRC, p)),
+    );
     for (const next of runtimeImports(file, read)) queue.push([...path, next]);
   }
   return seen;
@@ -81,8 +84,10 @@ describe('the runtime path of the root entry and register', () => {
   });
 
   describe('the check fails when such an import is added', () => {
-    const edit = (target: string, line: string): ReadSource => (file) =>
-      readSource(file) + (relative(SRC, file) === target ? `\n${line}\n` : '');
+    const edit =
+      (target: string, line: string): ReadSource =>
+      (file) =>
+        readSource(file) + (relative(SRC, file) === target ? `\n${line}\n` : '');
 
     it.each([
       ['a static import', "import { RunStore } from '../ingest/run-store.js'; void RunStore;"],

@@ -7,25 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import {
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type HrTime,
-  type SpanContext,
-} from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type HrTime, type SpanContext } from '@opentelemetry/api';
 import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Client, RunTree } from 'langsmith';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -603,7 +589,12 @@ describe.each(EXPORTERS)('ingest server with the real OTLP exporter ($encoding)'
       `run ${claimedId} ("liar"): id is not the last dotted_order segment's UUID ${otherId}`,
       `span ${bad.spanContext().spanId} ("bad-id"): attribute langsmith.span.id="not-a-uuid" is not a UUID; ignored`,
     ]);
-    expect(server.runs().map((r) => r.id).sort()).toEqual([claimedId, badRunId].sort());
+    expect(
+      server
+        .runs()
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([claimedId, badRunId].sort());
   });
 
   it('accepts the self-hosted path /api/v1/otel/v1/traces and 404s the doubled one', async () => {
@@ -688,7 +679,11 @@ describe('malformed bodies', () => {
     const spanField = fc.constantFrom('traceId', 'spanId', 'parentSpanId', 'attributes', 'events', 'links', 'status', 'kind', 'startTimeUnixNano', 'flags');
     fc.assert(
       fc.property(fc.dictionary(spanField, fc.anything()), fc.json(), (span, json) => {
-        total(() => decodeOtlpTraceJson(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))));
+        total(() =>
+          decodeOtlpTraceJson(
+            JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+          ),
+        );
         total(() => decodeOtlpTraceJson(json));
       }),
       { numRuns: 2000 },
@@ -719,18 +714,84 @@ describe('malformed bodies', () => {
     const mpText = mp.body.toString('utf8');
 
     const cases: Array<{ name: string; url: string; body: Uint8Array | string; headers: Record<string, string>; error: RegExp }> = [
-      { name: 'random bytes as protobuf', url: otlp, body: pseudoRandomBytes(512, 42), headers: { 'content-type': 'application/x-protobuf' }, error: /^invalid OTLP protobuf: / },
-      { name: 'truncated protobuf', url: otlp, body: realProto.subarray(0, realProto.length - 3), headers: { 'content-type': 'application/x-protobuf' }, error: /runs past the end|truncated/ },
+      {
+        name: 'random bytes as protobuf',
+        url: otlp,
+        body: pseudoRandomBytes(512, 42),
+        headers: { 'content-type': 'application/x-protobuf' },
+        error: /^invalid OTLP protobuf: /,
+      },
+      {
+        name: 'truncated protobuf',
+        url: otlp,
+        body: realProto.subarray(0, realProto.length - 3),
+        headers: { 'content-type': 'application/x-protobuf' },
+        error: /runs past the end|truncated/,
+      },
       { name: 'not JSON', url: otlp, body: '{"resourceSpans": [', headers: { 'content-type': 'application/json' }, error: /not JSON/ },
-      { name: 'JSON of the wrong shape', url: otlp, body: '{"resourceSpans": 5}', headers: { 'content-type': 'application/json' }, error: /resourceSpans is not an array/ },
-      { name: 'non-hex span id', url: otlp, body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ spanId: 'zz' }] }] }] }), headers: { 'content-type': 'application/json' }, error: /spanId "zz" is not hex/ },
-      { name: 'gzip header, not gzip', url: otlp, body: pseudoRandomBytes(64, 7), headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }, error: /not valid gzip/ },
-      { name: 'multipart without boundary', url: `${server.url}/runs/multipart`, body: mpText, headers: { 'content-type': 'multipart/form-data' }, error: /with a boundary/ },
-      { name: 'multipart cut before its closing boundary', url: `${server.url}/runs/multipart`, body: mpText.slice(0, mpText.length - 60), headers: { 'content-type': mpType }, error: /without a closing boundary/ },
-      { name: 'multipart part longer than its declared length', url: `${server.url}/runs/multipart`, body: mpText.replace('{"a":1}', '{"a":10}'), headers: { 'content-type': mpType }, error: /declared length 7 but has 8 bytes/ },
-      { name: 'multipart with an unknown part kind', url: `${server.url}/runs/multipart`, body: mpText.replaceAll(`name="post.${rt.id}.inputs"`, `name="bogus.${rt.id}"`), headers: { 'content-type': mpType }, error: /unknown part kind "bogus"/ },
-      { name: 'batch that is not JSON', url: `${server.url}/runs/batch`, body: 'post=1', headers: { 'content-type': 'application/json' }, error: /not valid UTF-8 JSON/ },
-      { name: 'batch run with a bad id', url: `${server.url}/runs/batch`, body: '{"post":[{"id":"x"}]}', headers: { 'content-type': 'application/json' }, error: /post\[0\]\.id is not a UUID/ },
+      {
+        name: 'JSON of the wrong shape',
+        url: otlp,
+        body: '{"resourceSpans": 5}',
+        headers: { 'content-type': 'application/json' },
+        error: /resourceSpans is not an array/,
+      },
+      {
+        name: 'non-hex span id',
+        url: otlp,
+        body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ spanId: 'zz' }] }] }] }),
+        headers: { 'content-type': 'application/json' },
+        error: /spanId "zz" is not hex/,
+      },
+      {
+        name: 'gzip header, not gzip',
+        url: otlp,
+        body: pseudoRandomBytes(64, 7),
+        headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' },
+        error: /not valid gzip/,
+      },
+      {
+        name: 'multipart without boundary',
+        url: `${server.url}/runs/multipart`,
+        body: mpText,
+        headers: { 'content-type': 'multipart/form-data' },
+        error: /with a boundary/,
+      },
+      {
+        name: 'multipart cut before its closing boundary',
+        url: `${server.url}/runs/multipart`,
+        body: mpText.slice(0, mpText.length - 60),
+        headers: { 'content-type': mpType },
+        error: /without a closing boundary/,
+      },
+      {
+        name: 'multipart part longer than its declared length',
+        url: `${server.url}/runs/multipart`,
+        body: mpText.replace('{"a":1}', '{"a":10}'),
+        headers: { 'content-type': mpType },
+        error: /declared length 7 but has 8 bytes/,
+      },
+      {
+        name: 'multipart with an unknown part kind',
+        url: `${server.url}/runs/multipart`,
+        body: mpText.replaceAll(`name="post.${rt.id}.inputs"`, `name="bogus.${rt.id}"`),
+        headers: { 'content-type': mpType },
+        error: /unknown part kind "bogus"/,
+      },
+      {
+        name: 'batch that is not JSON',
+        url: `${server.url}/runs/batch`,
+        body: 'post=1',
+        headers: { 'content-type': 'application/json' },
+        error: /not valid UTF-8 JSON/,
+      },
+      {
+        name: 'batch run with a bad id',
+        url: `${server.url}/runs/batch`,
+        body: '{"post":[{"id":"x"}]}',
+        headers: { 'content-type': 'application/json' },
+        error: /post\[0\]\.id is not a UUID/,
+      },
     ];
     for (const c of cases) {
       const res = await post(c.url, c.body, c.headers);
@@ -744,7 +805,12 @@ describe('malformed bodies', () => {
     // Still serving: the untouched bodies are accepted.
     expect((await post(otlp, realProto, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
     expect((await post(`${server.url}/runs/multipart`, mp.body, { 'content-type': mpType })).status).toBe(202);
-    expect(server.runs().map((r) => r.name).sort()).toEqual(['c', 'm', 'p']);
+    expect(
+      server
+        .runs()
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['c', 'm', 'p']);
     expect(server.violations()).toEqual([]);
   });
 
@@ -799,9 +865,7 @@ describe('malformed bodies', () => {
       {
         rule: 'id is the last UUID',
         runs: [root, { id: c, trace_id: r, parent_run_id: r, name: 'c', dotted_order: `${seg(1, r)}.${seg(2, other)}` }],
-        expected: [
-          `run ${c} ("c"): id is not the last dotted_order segment's UUID ${other}`,
-        ],
+        expected: [`run ${c} ("c"): id is not the last dotted_order segment's UUID ${other}`],
       },
       {
         rule: 'a root has exactly one segment',
@@ -840,7 +904,9 @@ describe('malformed bodies', () => {
     const id = randomUUID();
     const res = await post(
       `${server.url}/runs/batch`,
-      JSON.stringify({ post: [{ id, trace_id: id, name: 'ms-only', run_type: 'chain', start_time: '2026-01-01T00:00:00.123Z', dotted_order: `20260101T000000123Z${id}` }] }),
+      JSON.stringify({
+        post: [{ id, trace_id: id, name: 'ms-only', run_type: 'chain', start_time: '2026-01-01T00:00:00.123Z', dotted_order: `20260101T000000123Z${id}` }],
+      }),
       { 'content-type': 'application/json' },
     );
     expect(res.status).toBe(202);
@@ -909,7 +975,15 @@ describe('the local ingest server does not fall over (issue 8)', () => {
     const root = { id: rootId, trace_id: rootId, name: 'parent', run_type: 'chain', start_time: 1, dotted_order: seg(1000, rootId) };
     const children = Array.from({ length: n }, (_, i) => {
       const id = randomUUID();
-      return { id, trace_id: rootId, parent_run_id: rootId, name: `c${i}`, run_type: 'tool', start_time: 2, dotted_order: `${seg(1000, rootId)}.${seg(2000, id)}` };
+      return {
+        id,
+        trace_id: rootId,
+        parent_run_id: rootId,
+        name: `c${i}`,
+        run_type: 'tool',
+        start_time: 2,
+        dotted_order: `${seg(1000, rootId)}.${seg(2000, id)}`,
+      };
     });
     return { root, children };
   }
@@ -951,7 +1025,8 @@ describe('the local ingest server does not fall over (issue 8)', () => {
     const server = await start();
     const id = randomUUID();
     const nest = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
-    const run = (inputs: string) => `{"post":[{"id":"${id}","trace_id":"${id}","name":"deep","start_time":1,"dotted_order":"${seg(1000, id)}","inputs":${inputs}}]}`;
+    const run = (inputs: string) =>
+      `{"post":[{"id":"${id}","trace_id":"${id}","name":"deep","start_time":1,"dotted_order":"${seg(1000, id)}","inputs":${inputs}}]}`;
 
     const deep = await post(`${server.url}/runs/batch`, run(nest(1_000_000)), json);
     expect(deep.status).toBe(400);
@@ -987,7 +1062,24 @@ describe('the local ingest server does not fall over (issue 8)', () => {
     const otlp = await post(
       `${server.url}/otel/v1/traces`,
       JSON.stringify({
-        resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'llm', startTimeUnixNano: '1000', endTimeUnixNano: '2000', attributes: [{ key: 'input.value', value: { stringValue: deepValue } }] }] }] }],
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: '0af7651916cd43dd8448eb211c80319c',
+                    spanId: 'b7ad6b7169203331',
+                    name: 'llm',
+                    startTimeUnixNano: '1000',
+                    endTimeUnixNano: '2000',
+                    attributes: [{ key: 'input.value', value: { stringValue: deepValue } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
       }),
       json,
     );
@@ -1024,7 +1116,12 @@ describe('the local ingest server does not fall over (issue 8)', () => {
       expect((await post(`${server.url}/runs/batch`, JSON.stringify({ post: [root, ...children] }), json)).status).toBe(202);
     }
     expect(server.runs()).toHaveLength(50);
-    expect(server.traces().map((t) => t.lsTraceId).sort()).toEqual(roots.slice(5).sort());
+    expect(
+      server
+        .traces()
+        .map((t) => t.lsTraceId)
+        .sort(),
+    ).toEqual(roots.slice(5).sort());
     expect(server.traces().every((t) => t.runs === 10)).toBe(true);
     expect(server.stats()).toMatchObject({ runs: 50, orphans: 0, evictedRuns: 50, evictedTraces: 5 });
     // One stderr line for the cause; the rest are counted into the next summary.
@@ -1097,16 +1194,44 @@ describe('the local ingest server does not fall over (issue 8)', () => {
     const batch = `${server.url}/runs/batch`;
     // What a <form enctype="text/plain"> or fetch(..., { mode: 'no-cors' }) sends: no preflight.
     const cases: Array<{ name: string; url?: string; headers: Record<string, string>; status: number; error: RegExp }> = [
-      { name: 'cross-origin text/plain', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' }, status: 403, error: /Origin "https:\/\/evil.example" is not loopback/ },
-      { name: 'text/plain, no Origin', headers: { 'content-type': 'text/plain;charset=UTF-8' }, status: 415, error: /content-type must be application\/json, not "text\/plain;charset=UTF-8"/ },
+      {
+        name: 'cross-origin text/plain',
+        headers: { 'content-type': 'text/plain', origin: 'https://evil.example' },
+        status: 403,
+        error: /Origin "https:\/\/evil.example" is not loopback/,
+      },
+      {
+        name: 'text/plain, no Origin',
+        headers: { 'content-type': 'text/plain;charset=UTF-8' },
+        status: 415,
+        error: /content-type must be application\/json, not "text\/plain;charset=UTF-8"/,
+      },
       { name: 'form-urlencoded', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, error: /must be application\/json/ },
       { name: 'no content type', headers: {}, status: 415, error: /not "\(none\)"/ },
       { name: 'JSON from a foreign origin', headers: { ...json, origin: 'http://localhost.evil.example:8080' }, status: 403, error: /not loopback/ },
       { name: 'JSON from an opaque origin', headers: { ...json, origin: 'null' }, status: 403, error: /not loopback/ },
-      { name: 'multipart form from a foreign origin', url: `${server.url}/runs/multipart`, headers: { 'content-type': 'multipart/form-data; boundary=x', origin: 'https://evil.example' }, status: 403, error: /not loopback/ },
+      {
+        name: 'multipart form from a foreign origin',
+        url: `${server.url}/runs/multipart`,
+        headers: { 'content-type': 'multipart/form-data; boundary=x', origin: 'https://evil.example' },
+        status: 403,
+        error: /not loopback/,
+      },
       { name: 'multipart route, JSON body', url: `${server.url}/runs/multipart`, headers: json, status: 415, error: /must be multipart\/form-data/ },
-      { name: 'legacy create, text/plain', url: `${server.url}/runs`, headers: { 'content-type': 'text/plain' }, status: 415, error: /must be application\/json/ },
-      { name: 'OTLP, text/plain', url: `${server.url}/otel/v1/traces`, headers: { 'content-type': 'text/plain' }, status: 415, error: /application\/x-protobuf or application\/json/ },
+      {
+        name: 'legacy create, text/plain',
+        url: `${server.url}/runs`,
+        headers: { 'content-type': 'text/plain' },
+        status: 415,
+        error: /must be application\/json/,
+      },
+      {
+        name: 'OTLP, text/plain',
+        url: `${server.url}/otel/v1/traces`,
+        headers: { 'content-type': 'text/plain' },
+        status: 415,
+        error: /application\/x-protobuf or application\/json/,
+      },
     ];
     for (const c of cases) {
       // A Buffer body: fetch adds no content type of its own.

@@ -24,11 +24,19 @@ const server = http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0
 });
 `;
 
-interface WrittenRun { id: string; name: string; parent_run_id?: string; trace_id: string }
+interface WrittenRun {
+  id: string;
+  name: string;
+  parent_run_id?: string;
+  trace_id: string;
+}
 
 /** The client span's run and the server span's run under it: one trace. */
 function expectClientServerTree(file: string): void {
-  const runs = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as WrittenRun);
+  const runs = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as WrittenRun);
   expect(runs.map((r) => r.name)).toEqual(['GET /hello', 'GET /hello']);
   // The caller is on loopback, which the app trusts (LANGSMITH_OTEL_TRUST): the server run continues the client's.
   const root = runs.find((r) => r.parent_run_id === undefined);
@@ -67,7 +75,13 @@ describe('the README install line for SDK 2.x, in an empty app', () => {
       cwd: app,
       encoding: 'utf8',
       timeout: 30_000,
-      env: { PATH: process.env.PATH, LANGSMITH_OTEL_ENABLED: 'true', LANGSMITH_OTEL_FILE: file, LANGSMITH_OTEL_PRINT: 'false', LANGSMITH_OTEL_TRUST: '127.0.0.0/8' },
+      env: {
+        PATH: process.env.PATH,
+        LANGSMITH_OTEL_ENABLED: 'true',
+        LANGSMITH_OTEL_FILE: file,
+        LANGSMITH_OTEL_PRINT: 'false',
+        LANGSMITH_OTEL_TRUST: '127.0.0.0/8',
+      },
     });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toBe('status 200 ok\n');
@@ -78,7 +92,7 @@ describe('the README install line for SDK 2.x, in an empty app', () => {
     writeFileSync(
       path.join(app, 'app.cjs'),
       `const { registerLangSmithBridge } = require('langsmith-otel-bridge');\n` +
-        `registerLangSmithBridge().then((bridge) => {\n  const http = require('node:http');\n${HTTP_APP.replace("server.close();", 'server.close(() => bridge.shutdown());')}\n});\n`,
+        `registerLangSmithBridge().then((bridge) => {\n  const http = require('node:http');\n${HTTP_APP.replace('server.close();', 'server.close(() => bridge.shutdown());')}\n});\n`,
     );
     const file = path.join(app, 'cjs-runs.jsonl');
     const run = spawnSync(process.execPath, ['app.cjs'], {

@@ -33,7 +33,10 @@ let ingest: IngestServer;
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'lob-langsmith-range-'));
-  tarball = path.join(work, execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!);
+  tarball = path.join(
+    work,
+    execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!,
+  );
   ingest = await startIngestServer();
 }, 120_000);
 
@@ -102,7 +105,7 @@ for (const version of [LOWEST, NEWEST]) {
       expect(JSON.parse(readFileSync(path.join(app, 'node_modules', 'langsmith', 'package.json'), 'utf8')).version).toBe(version);
     });
 
-    it('OTel mode: traceable runs are spans of the request\'s trace; no SDK feature reported missing', async () => {
+    it("OTel mode: traceable runs are spans of the request's trace; no SDK feature reported missing", async () => {
       const file = path.join(app, 'otel-runs.jsonl');
       const result = await run(app, ['--import', 'langsmith-otel-bridge/register', 'otel-app.mjs'], {
         LANGSMITH_OTEL_ENABLED: 'true',
@@ -118,7 +121,10 @@ for (const version of [LOWEST, NEWEST]) {
       expect(result.stdout).toBe('{"answer":"1 document(s)"}\n');
       // A feature test that fails says so on stderr: none may here.
       expect(result.stderr).toBe('');
-      const runs = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; name: string; parent_run_id?: string; trace_id: string });
+      const runs = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; name: string; parent_run_id?: string; trace_id: string });
       expect(runs.map((r) => r.name).sort()).toEqual(['GET /ask', 'GET /ask', 'answer', 'retrieve']);
       const byName = (name: string) => runs.filter((r) => r.name === name);
       const root = runs.find((r) => r.parent_run_id === undefined)!;
@@ -129,7 +135,7 @@ for (const version of [LOWEST, NEWEST]) {
       expect(new Set(runs.map((r) => r.trace_id))).toEqual(new Set([root.id]));
     });
 
-    it('REST mode: runTreeForActiveSpan() nests the traceable; the Client\'s own calls are no runs', async () => {
+    it("REST mode: runTreeForActiveSpan() nests the traceable; the Client's own calls are no runs", async () => {
       ingest.clear();
       const result = await run(app, ['rest-app.mjs'], {
         LANGSMITH_TRACING: 'true',

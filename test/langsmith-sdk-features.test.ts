@@ -11,12 +11,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { afterEach, describe, expect, it } from 'vitest';
 import { notices } from '../src/notices.js';
 import { isTracingSuppressed } from '../src/context/keys.js';
-import {
-  alignSdkTracingMode,
-  holdEarlyRunEnds,
-  registerOtelInstancesDirectly,
-  untraceLangSmithTransport,
-} from '../src/setup/langsmith-sdk.js';
+import { alignSdkTracingMode, holdEarlyRunEnds, registerOtelInstancesDirectly, untraceLangSmithTransport } from '../src/setup/langsmith-sdk.js';
 
 type Langsmith = typeof import('langsmith');
 const lines: string[] = [];
@@ -62,22 +57,37 @@ describe('the guard for run ends that arrive before their starts', () => {
     holdEarlyRunEnds(sdkWith(translator));
     translator.exportBatch([{ operation: 'patch', id: 'a' }], new Map());
     translator.exportBatch([{ operation: 'post', id: 'a' }], new Map());
-    expect(translator.seen).toEqual([[], [{ operation: 'post', id: 'a' }, { operation: 'patch', id: 'a' }]]);
+    expect(translator.seen).toEqual([
+      [],
+      [
+        { operation: 'post', id: 'a' },
+        { operation: 'patch', id: 'a' },
+      ],
+    ]);
     expect(lines).toEqual([]);
   });
 
   it.each([
-    ['exportBatch with another signature', class {
-      spans = new Map();
-      exportBatch(_operations: unknown): void {}
-    }],
-    ['no exportBatch', class {
-      spans = new Map();
-    }],
-    ['open spans not in a Map', class {
-      spans = {};
-      exportBatch(_operations: unknown, _contexts: unknown): void {}
-    }],
+    [
+      'exportBatch with another signature',
+      class {
+        spans = new Map();
+        exportBatch(_operations: unknown): void {}
+      },
+    ],
+    [
+      'no exportBatch',
+      class {
+        spans = new Map();
+      },
+    ],
+    [
+      'open spans not in a Map',
+      class {
+        spans = {};
+        exportBatch(_operations: unknown, _contexts: unknown): void {}
+      },
+    ],
   ])('%s: left alone, one notice saying what is off and what still works', (_name, Translator) => {
     capture();
     const translator = new Translator();
@@ -91,7 +101,14 @@ describe('the guard for run ends that arrive before their starts', () => {
 
   it('a shared Client that cannot be built: a notice, no throw', () => {
     capture();
-    const sdk = { __version__: '0.12.0', RunTree: { getSharedClient: () => { throw new Error('no'); } } } as unknown as Langsmith;
+    const sdk = {
+      __version__: '0.12.0',
+      RunTree: {
+        getSharedClient: () => {
+          throw new Error('no');
+        },
+      },
+    } as unknown as Langsmith;
     expect(() => holdEarlyRunEnds(sdk)).not.toThrow();
     expect(lines).toHaveLength(1);
   });

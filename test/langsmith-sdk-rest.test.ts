@@ -73,7 +73,7 @@ describe('langsmith SDK (REST) under an OTel span', () => {
     expect(client.tracingMode).toBe('langsmith');
   });
 
-  it('withRunTree(await runTreeForActiveSpan(), traceable) nests the run under the span\'s run: one tree, zero orphans', async () => {
+  it("withRunTree(await runTreeForActiveSpan(), traceable) nests the run under the span's run: one tree, zero orphans", async () => {
     ingest.clear();
     const { server, headers, result } = await handleRequest();
     expect(result).toEqual({ answer: '1 document(s)' });

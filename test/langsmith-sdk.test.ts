@@ -162,23 +162,24 @@ describe('langsmith SDK in OTel mode with the bridge', () => {
     expect(sdkIds[1]).toBe(sdkRun.id);
     for (const id of sdkIds) expect(ingestIds.has(id)).toBe(false);
     expect(ingestIds.has(lastRunId(ours['langsmith-trace']!))).toBe(true);
-    console.log(
-      `SDK toHeaders(): ${sdkTrace}\nlangsmithHeaders(): ${ours['langsmith-trace']}\ningest ids: ${[...ingestIds].join(', ')}`,
-    );
+    console.log(`SDK toHeaders(): ${sdkTrace}\nlangsmithHeaders(): ${ours['langsmith-trace']}\ningest ids: ${[...ingestIds].join(', ')}`);
   });
 
   it("holds a run's end that reaches the SDK's translator before its start, so the span still ends", async () => {
     // langsmith 0.12 flushes run batches concurrently: reproduce the order it sometimes produces.
-    const translator = (RunTree as unknown as { getSharedClient(): { langSmithToOTELTranslator: {
-      exportBatch(ops: unknown[], contexts: Map<string, unknown>): void;
-    } } }).getSharedClient().langSmithToOTELTranslator;
+    const translator = (
+      RunTree as unknown as {
+        getSharedClient(): {
+          langSmithToOTELTranslator: {
+            exportBatch(ops: unknown[], contexts: Map<string, unknown>): void;
+          };
+        };
+      }
+    ).getSharedClient().langSmithToOTELTranslator;
     const span = trace.getTracer('langsmith').startSpan('early-end');
     const id = '01a200aa-925f-7000-8000-0000000000aa';
     const ctx = trace.setSpan(context.active(), span);
-    translator.exportBatch(
-      [{ operation: 'patch', id, trace_id: id, run: { id, end_time: Date.now(), outputs: { ok: 1 } } }],
-      new Map([[id, ctx]]),
-    );
+    translator.exportBatch([{ operation: 'patch', id, trace_id: id, run: { id, end_time: Date.now(), outputs: { ok: 1 } } }], new Map([[id, ctx]]));
     expect((span as unknown as { ended: boolean }).ended).toBe(false);
     translator.exportBatch(
       [{ operation: 'post', id, trace_id: id, run: { id, name: 'early-end', run_type: 'chain', start_time: Date.now(), inputs: {} } }],

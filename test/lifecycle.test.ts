@@ -58,7 +58,7 @@ function run(env: Record<string, string>, args: string[] = ['--import', REGISTER
   const waiters: Array<{ re: RegExp; resolve: () => void }> = [];
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
-    for (const w of waiters.splice(0)) (w.re.test(stdout) ? w.resolve() : waiters.push(w));
+    for (const w of waiters.splice(0)) w.re.test(stdout) ? w.resolve() : waiters.push(w);
   });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const guard = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -179,7 +179,14 @@ describe('shutdown on SIGTERM', () => {
     ['a hung collector', () => ({ OTEL_EXPORTER_OTLP_ENDPOINT: hungUrl }), 'OTLP'],
     ['hung direct ingest', () => ({ LANGSMITH_API_KEY: 'test', LANGSMITH_ENDPOINT: hungUrl }), 'LangSmith'],
   ])("from the app's own handler (CommonJS getRegisteredBridge), %s: bounded, the app's exit code, one line", async (_name, destination, label) => {
-    const app = run({ ...destination(), OTEL_BSP_SCHEDULE_DELAY: '50', LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS: '1500', APP_MODE: 'handler', APP_EXIT_CODE: '7', APP_SPANS: '40' });
+    const app = run({
+      ...destination(),
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS: '1500',
+      APP_MODE: 'handler',
+      APP_EXIT_CODE: '7',
+      APP_SPANS: '40',
+    });
     await app.waitFor(/ready/);
     await new Promise((r) => setTimeout(r, 300)); // the first batch is in flight, unanswered
     const sent = Date.now();
@@ -190,12 +197,19 @@ describe('shutdown on SIGTERM', () => {
     expect(took).toBeGreaterThanOrEqual(1400);
     expect(took).toBeLessThan(1500 + 500);
     expect(outcome.endedAt - sent).toBeLessThan(1500 + SLACK_MS);
-    expect(outcome.undelivered).toEqual([expect.stringMatching(new RegExp(`^langsmith-otel-bridge: 40 span\\(s\\) not delivered at shutdown; ${label} .*: 40 \\(no answer within 1500 ms`))]);
+    expect(outcome.undelivered).toEqual([
+      expect.stringMatching(new RegExp(`^langsmith-otel-bridge: 40 span\\(s\\) not delivered at shutdown; ${label} .*: 40 \\(no answer within 1500 ms`)),
+    ]);
     expect(outcome.stderr).not.toMatch(/ERR_UNHANDLED_REJECTION/);
   });
 
   it("the register entry's own handler: bounded, counted, then the signal ends the process", async () => {
-    const app = run({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${deadPort}`, LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS: '1000', APP_MODE: 'serve', APP_SPANS: '12' });
+    const app = run({
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${deadPort}`,
+      LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS: '1000',
+      APP_MODE: 'serve',
+      APP_SPANS: '12',
+    });
     await app.waitFor(/ready/);
     const sent = Date.now();
     app.kill('SIGTERM');
@@ -237,7 +251,8 @@ describe('register entries', () => {
 
 describe('logging', () => {
   it('OTEL_LOG_LEVEL=none: no line from the bridge, the same exit', async () => {
-    const outcome = await run({ OTEL_EXPORTER_OTLP_ENDPOINT: hungUrl, LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS: '500', OTEL_LOG_LEVEL: 'none', APP_EXIT_CODE: '5' }).done;
+    const outcome = await run({ OTEL_EXPORTER_OTLP_ENDPOINT: hungUrl, LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS: '500', OTEL_LOG_LEVEL: 'none', APP_EXIT_CODE: '5' })
+      .done;
     expect(outcome.code).toBe(5);
     expect(outcome.undelivered).toEqual([]);
   });

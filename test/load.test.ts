@@ -80,9 +80,7 @@ describe(`load (CI share): ${REQUESTS} requests at concurrency ${CONCURRENCY} th
 
   it('one connected tree per request, each with the run count of its shape', () => {
     expect(report.traces).toBe(REQUESTS);
-    const perRequest = report.failures.filter((f) =>
-      /without a trace|split over several traces|wrong run count|not attributable|wrong error marking/.test(f),
-    );
+    const perRequest = report.failures.filter((f) => /without a trace|split over several traces|wrong run count|not attributable|wrong error marking/.test(f));
     expect(perRequest).toEqual([]);
   });
 

@@ -5,11 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { SpanStatusCode, type Attributes, type AttributeValue, type HrTime, type Span } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { mapAttributes, type MapOptions } from '../src/mapping/attributes/index.js';
 import { hrTimeToIso } from '../src/time.js';
@@ -77,18 +73,20 @@ const NAME_ROWS: Row[] = [
   {
     id: 'N1',
     rule: 'langsmith.trace.name wins',
-    cases: [{
-      span: {
-        attrs: {
-          'langsmith.trace.name': 'explicit',
-          'langsmith.metadata.ls_run_name': 'meta',
-          'traceloop.entity.name': 'tl',
-          'gen_ai.operation.name': 'execute_tool',
-          'gen_ai.tool.name': 'tool',
+    cases: [
+      {
+        span: {
+          attrs: {
+            'langsmith.trace.name': 'explicit',
+            'langsmith.metadata.ls_run_name': 'meta',
+            'traceloop.entity.name': 'tl',
+            'gen_ai.operation.name': 'execute_tool',
+            'gen_ai.tool.name': 'tool',
+          },
         },
+        expected: { name: 'explicit' },
       },
-      expected: { name: 'explicit' },
-    }],
+    ],
   },
   {
     id: 'N2',
@@ -120,18 +118,22 @@ const NAME_ROWS: Row[] = [
   {
     id: 'N5',
     rule: 'GenAI execute_tool: gen_ai.tool.name',
-    cases: [{
-      span: { name: 'execute_tool get_weather', attrs: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'get_weather' } },
-      expected: { name: 'get_weather' },
-    }],
+    cases: [
+      {
+        span: { name: 'execute_tool get_weather', attrs: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'get_weather' } },
+        expected: { name: 'get_weather' },
+      },
+    ],
   },
   {
     id: 'N6',
     rule: 'Vercel ai.toolCall: ai.toolCall.name',
-    cases: [{
-      span: { name: 'ai.toolCall', attrs: { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'lookup' } },
-      expected: { name: 'lookup', run_type: 'tool' },
-    }],
+    cases: [
+      {
+        span: { name: 'ai.toolCall', attrs: { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'lookup' } },
+        expected: { name: 'lookup', run_type: 'tool' },
+      },
+    ],
   },
   {
     id: 'N8',
@@ -166,10 +168,7 @@ const RUN_TYPE_ROWS: Row[] = [
   {
     id: 'R2',
     rule: 'invalid langsmith.span.kind falls through',
-    cases: [
-      runType({ 'langsmith.span.kind': 'agent', 'gen_ai.operation.name': 'chat' }, 'llm'),
-      runType({ 'langsmith.span.kind': 42 }, 'chain'),
-    ],
+    cases: [runType({ 'langsmith.span.kind': 'agent', 'gen_ai.operation.name': 'chat' }, 'llm'), runType({ 'langsmith.span.kind': 42 }, 'chain')],
   },
   {
     id: 'R3',
@@ -256,9 +255,7 @@ const RUN_TYPE_ROWS: Row[] = [
   {
     id: 'R13',
     rule: 'Vercel ai.embed*/doEmbed → embedding',
-    cases: ['ai.embed', 'ai.embedMany', 'ai.embed.doEmbed', 'ai.embedMany.doEmbed'].map((op) =>
-      runType({ 'ai.operationId': op }, 'embedding'),
-    ),
+    cases: ['ai.embed', 'ai.embedMany', 'ai.embed.doEmbed', 'ai.embedMany.doEmbed'].map((op) => runType({ 'ai.operationId': op }, 'embedding')),
   },
   {
     id: 'R14',
@@ -268,10 +265,7 @@ const RUN_TYPE_ROWS: Row[] = [
   {
     id: 'R15',
     rule: 'Vercel outer call → chain',
-    cases: [
-      runType({ 'ai.operationId': 'ai.generateText', 'gen_ai.tool.name': 'x' }, 'chain'),
-      runType({ 'ai.operationId': 'ai.streamText' }, 'chain'),
-    ],
+    cases: [runType({ 'ai.operationId': 'ai.generateText', 'gen_ai.tool.name': 'x' }, 'chain'), runType({ 'ai.operationId': 'ai.streamText' }, 'chain')],
   },
   {
     id: 'R16',
@@ -290,19 +284,12 @@ const RUN_TYPE_ROWS: Row[] = [
   {
     id: 'R18',
     rule: 'database spans → tool',
-    cases: [
-      runType({ 'db.system.name': 'postgresql' }, 'tool'),
-      runType({ 'db.system': 'redis' }, 'tool'),
-    ],
+    cases: [runType({ 'db.system.name': 'postgresql' }, 'tool'), runType({ 'db.system': 'redis' }, 'tool')],
   },
   {
     id: 'R19',
     rule: 'HTTP and RPC spans → chain',
-    cases: [
-      runType({ 'http.request.method': 'GET' }, 'chain'),
-      runType({ 'http.method': 'POST' }, 'chain'),
-      runType({ 'rpc.system': 'grpc' }, 'chain'),
-    ],
+    cases: [runType({ 'http.request.method': 'GET' }, 'chain'), runType({ 'http.method': 'POST' }, 'chain'), runType({ 'rpc.system': 'grpc' }, 'chain')],
   },
   {
     id: 'R20',
@@ -315,48 +302,50 @@ const INPUT_ROWS: Row[] = [
   {
     id: 'I1',
     rule: 'gen_ai.input.messages parts → OpenAI-style messages',
-    cases: [{
-      span: {
-        attrs: {
-          ...chat,
-          'gen_ai.input.messages': json([
-            { role: 'user', parts: [{ type: 'text', content: 'Weather in Paris?' }] },
-            { role: 'assistant', parts: [{ type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }] },
-            { role: 'tool', parts: [{ type: 'tool_call_response', id: 'call_1', response: 'rainy, 57°F' }] },
-            {
-              role: 'user',
-              name: 'ann',
-              parts: [
-                { type: 'text', content: 'And this?' },
-                { type: 'uri', modality: 'image', uri: 'https://example.com/a.png' },
-                { type: 'blob', modality: 'image', mime_type: 'image/png', content: 'AAAA' },
-                { type: 'reasoning', content: 'hmm' },
-              ],
-            },
-          ]),
+    cases: [
+      {
+        span: {
+          attrs: {
+            ...chat,
+            'gen_ai.input.messages': json([
+              { role: 'user', parts: [{ type: 'text', content: 'Weather in Paris?' }] },
+              { role: 'assistant', parts: [{ type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }] },
+              { role: 'tool', parts: [{ type: 'tool_call_response', id: 'call_1', response: 'rainy, 57°F' }] },
+              {
+                role: 'user',
+                name: 'ann',
+                parts: [
+                  { type: 'text', content: 'And this?' },
+                  { type: 'uri', modality: 'image', uri: 'https://example.com/a.png' },
+                  { type: 'blob', modality: 'image', mime_type: 'image/png', content: 'AAAA' },
+                  { type: 'reasoning', content: 'hmm' },
+                ],
+              },
+            ]),
+          },
+        },
+        expected: {
+          run_type: 'llm',
+          inputs: {
+            messages: [
+              { role: 'user', content: 'Weather in Paris?' },
+              { role: 'assistant', content: '', tool_calls: [fn('get_weather', '{"city":"Paris"}', 'call_1')] },
+              { role: 'tool', tool_call_id: 'call_1', content: 'rainy, 57°F' },
+              {
+                role: 'user',
+                name: 'ann',
+                content: [
+                  { type: 'text', text: 'And this?' },
+                  { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+                  { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+                  { type: 'reasoning', content: 'hmm' },
+                ],
+              },
+            ],
+          },
         },
       },
-      expected: {
-        run_type: 'llm',
-        inputs: {
-          messages: [
-            { role: 'user', content: 'Weather in Paris?' },
-            { role: 'assistant', content: '', tool_calls: [fn('get_weather', '{"city":"Paris"}', 'call_1')] },
-            { role: 'tool', tool_call_id: 'call_1', content: 'rainy, 57°F' },
-            {
-              role: 'user',
-              name: 'ann',
-              content: [
-                { type: 'text', text: 'And this?' },
-                { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
-                { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
-                { type: 'reasoning', content: 'hmm' },
-              ],
-            },
-          ],
-        },
-      },
-    }],
+    ],
   },
   {
     id: 'I2',
@@ -369,7 +358,14 @@ const INPUT_ROWS: Row[] = [
             'gen_ai.input.messages': json([{ role: 'user', parts: [{ type: 'text', content: 'Hi' }] }]),
           },
         },
-        expected: { inputs: { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] } },
+        expected: {
+          inputs: {
+            messages: [
+              { role: 'system', content: 'Be brief.' },
+              { role: 'user', content: 'Hi' },
+            ],
+          },
+        },
       },
       {
         span: { attrs: { 'gen_ai.system_instructions': 'You are terse.' } },
@@ -388,28 +384,30 @@ const INPUT_ROWS: Row[] = [
   {
     id: 'I4',
     rule: 'deprecated GenAI message events → messages, consumed',
-    cases: [{
-      span: {
-        events: [
-          ['gen_ai.system.message', { content: 'sys', 'gen_ai.system': 'openai' }],
-          ['gen_ai.user.message', { content: 'hi' }],
-          ['gen_ai.assistant.message', { tool_calls: json([fn('f', '{}', 'c1')]) }],
-          ['gen_ai.tool.message', { content: '42', id: 'c1' }],
-          ['annotation', { note: 'kept' }],
-        ],
-      },
-      expected: {
-        inputs: {
-          messages: [
-            { role: 'system', content: 'sys' },
-            { role: 'user', content: 'hi' },
-            { role: 'assistant', content: '', tool_calls: [fn('f', '{}', 'c1')] },
-            { role: 'tool', content: '42', tool_call_id: 'c1' },
+    cases: [
+      {
+        span: {
+          events: [
+            ['gen_ai.system.message', { content: 'sys', 'gen_ai.system': 'openai' }],
+            ['gen_ai.user.message', { content: 'hi' }],
+            ['gen_ai.assistant.message', { tool_calls: json([fn('f', '{}', 'c1')]) }],
+            ['gen_ai.tool.message', { content: '42', id: 'c1' }],
+            ['annotation', { note: 'kept' }],
           ],
         },
-        events: [{ name: 'annotation', time: T0_ISO, kwargs: { note: 'kept' } }],
+        expected: {
+          inputs: {
+            messages: [
+              { role: 'system', content: 'sys' },
+              { role: 'user', content: 'hi' },
+              { role: 'assistant', content: '', tool_calls: [fn('f', '{}', 'c1')] },
+              { role: 'tool', content: '42', tool_call_id: 'c1' },
+            ],
+          },
+          events: [{ name: 'annotation', time: T0_ISO, kwargs: { note: 'kept' } }],
+        },
       },
-    }],
+    ],
   },
   {
     id: 'I5',
@@ -428,81 +426,102 @@ const INPUT_ROWS: Row[] = [
   {
     id: 'I6',
     rule: 'indexed gen_ai.prompt.N.*',
-    cases: [{
-      span: {
-        attrs: {
-          'gen_ai.prompt.0.role': 'system',
-          'gen_ai.prompt.0.content': 'sys',
-          'gen_ai.prompt.10.role': 'user',
-          'gen_ai.prompt.10.content': 'last',
-          'gen_ai.prompt.1.role': 'user',
-          'gen_ai.prompt.1.content': json([{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'u' } }]),
-          'gen_ai.prompt.2.role': 'assistant',
-          'gen_ai.prompt.2.tool_calls.0.id': 'c1',
-          'gen_ai.prompt.2.tool_calls.0.name': 'f',
-          'gen_ai.prompt.2.tool_calls.0.arguments': '{"x":1}',
-          'gen_ai.prompt.3.role': 'tool',
-          'gen_ai.prompt.3.content': 'ok',
-          'gen_ai.prompt.3.tool_call_id': 'c1',
-          'gen_ai.prompt.name': 'not-an-index',
+    cases: [
+      {
+        span: {
+          attrs: {
+            'gen_ai.prompt.0.role': 'system',
+            'gen_ai.prompt.0.content': 'sys',
+            'gen_ai.prompt.10.role': 'user',
+            'gen_ai.prompt.10.content': 'last',
+            'gen_ai.prompt.1.role': 'user',
+            'gen_ai.prompt.1.content': json([
+              { type: 'text', text: 'look' },
+              { type: 'image_url', image_url: { url: 'u' } },
+            ]),
+            'gen_ai.prompt.2.role': 'assistant',
+            'gen_ai.prompt.2.tool_calls.0.id': 'c1',
+            'gen_ai.prompt.2.tool_calls.0.name': 'f',
+            'gen_ai.prompt.2.tool_calls.0.arguments': '{"x":1}',
+            'gen_ai.prompt.3.role': 'tool',
+            'gen_ai.prompt.3.content': 'ok',
+            'gen_ai.prompt.3.tool_call_id': 'c1',
+            'gen_ai.prompt.name': 'not-an-index',
+          },
+        },
+        expected: {
+          inputs: {
+            messages: [
+              { role: 'system', content: 'sys' },
+              {
+                role: 'user',
+                content: [
+                  { type: 'text', text: 'look' },
+                  { type: 'image_url', image_url: { url: 'u' } },
+                ],
+              },
+              { role: 'assistant', content: '', tool_calls: [fn('f', '{"x":1}', 'c1')] },
+              { role: 'tool', content: 'ok', tool_call_id: 'c1' },
+              { role: 'user', content: 'last' },
+            ],
+          },
         },
       },
-      expected: {
-        inputs: {
-          messages: [
-            { role: 'system', content: 'sys' },
-            { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'u' } }] },
-            { role: 'assistant', content: '', tool_calls: [fn('f', '{"x":1}', 'c1')] },
-            { role: 'tool', content: 'ok', tool_call_id: 'c1' },
-            { role: 'user', content: 'last' },
-          ],
-        },
-      },
-    }],
+    ],
   },
   {
     id: 'I7',
     rule: 'OpenInference llm.input_messages.N.message.*',
-    cases: [{
-      span: {
-        attrs: {
-          'openinference.span.kind': 'LLM',
-          'llm.input_messages.0.message.role': 'system',
-          'llm.input_messages.0.message.content': 'sys',
-          'llm.input_messages.1.message.role': 'user',
-          'llm.input_messages.1.message.contents.0.message_content.type': 'text',
-          'llm.input_messages.1.message.contents.0.message_content.text': 'describe',
-          'llm.input_messages.1.message.contents.1.message_content.type': 'image',
-          'llm.input_messages.1.message.contents.1.message_content.image.image.url': 'https://img',
-          'llm.input_messages.2.message.role': 'assistant',
-          'llm.input_messages.2.message.tool_calls.0.tool_call.id': 'c9',
-          'llm.input_messages.2.message.tool_calls.0.tool_call.function.name': 'lookup',
-          'llm.input_messages.2.message.tool_calls.0.tool_call.function.arguments': '{"q":"x"}',
-          'llm.input_messages.3.message.role': 'tool',
-          'llm.input_messages.3.message.content': 'found',
-          'llm.input_messages.3.message.tool_call_id': 'c9',
-          'input.value': '{"ignored":true}',
+    cases: [
+      {
+        span: {
+          attrs: {
+            'openinference.span.kind': 'LLM',
+            'llm.input_messages.0.message.role': 'system',
+            'llm.input_messages.0.message.content': 'sys',
+            'llm.input_messages.1.message.role': 'user',
+            'llm.input_messages.1.message.contents.0.message_content.type': 'text',
+            'llm.input_messages.1.message.contents.0.message_content.text': 'describe',
+            'llm.input_messages.1.message.contents.1.message_content.type': 'image',
+            'llm.input_messages.1.message.contents.1.message_content.image.image.url': 'https://img',
+            'llm.input_messages.2.message.role': 'assistant',
+            'llm.input_messages.2.message.tool_calls.0.tool_call.id': 'c9',
+            'llm.input_messages.2.message.tool_calls.0.tool_call.function.name': 'lookup',
+            'llm.input_messages.2.message.tool_calls.0.tool_call.function.arguments': '{"q":"x"}',
+            'llm.input_messages.3.message.role': 'tool',
+            'llm.input_messages.3.message.content': 'found',
+            'llm.input_messages.3.message.tool_call_id': 'c9',
+            'input.value': '{"ignored":true}',
+          },
+        },
+        expected: {
+          inputs: {
+            messages: [
+              { role: 'system', content: 'sys' },
+              {
+                role: 'user',
+                content: [
+                  { type: 'text', text: 'describe' },
+                  { type: 'image_url', image_url: { url: 'https://img' } },
+                ],
+              },
+              { role: 'assistant', content: '', tool_calls: [fn('lookup', '{"q":"x"}', 'c9')] },
+              { role: 'tool', content: 'found', tool_call_id: 'c9' },
+            ],
+          },
         },
       },
-      expected: {
-        inputs: {
-          messages: [
-            { role: 'system', content: 'sys' },
-            { role: 'user', content: [{ type: 'text', text: 'describe' }, { type: 'image_url', image_url: { url: 'https://img' } }] },
-            { role: 'assistant', content: '', tool_calls: [fn('lookup', '{"q":"x"}', 'c9')] },
-            { role: 'tool', content: 'found', tool_call_id: 'c9' },
-          ],
-        },
-      },
-    }],
+    ],
   },
   {
     id: 'I8',
     rule: 'gen_ai.retrieval.query.text → {query}',
-    cases: [{
-      span: { attrs: { 'gen_ai.operation.name': 'retrieval', 'gen_ai.retrieval.query.text': 'capital of France' } },
-      expected: { run_type: 'retriever', inputs: { query: 'capital of France' } },
-    }],
+    cases: [
+      {
+        span: { attrs: { 'gen_ai.operation.name': 'retrieval', 'gen_ai.retrieval.query.text': 'capital of France' } },
+        expected: { run_type: 'retriever', inputs: { query: 'capital of France' } },
+      },
+    ],
   },
   {
     id: 'I9',
@@ -568,62 +587,66 @@ const INPUT_ROWS: Row[] = [
   {
     id: 'I13',
     rule: 'Vercel ai.prompt.messages normalised',
-    cases: [{
-      span: {
-        name: 'ai.generateText.doGenerate',
-        attrs: {
-          'ai.operationId': 'ai.generateText.doGenerate',
-          'ai.prompt.messages': json([
-            { role: 'system', content: 'sys' },
-            {
-              role: 'user',
-              content: [
-                { type: 'text', text: 'hi' },
-                { type: 'image', image: 'https://example.com/i.png' },
-                { type: 'image', image: 'QUJD', mediaType: 'image/jpeg' },
-              ],
-            },
-            {
-              role: 'assistant',
-              content: [
-                { type: 'text', text: 'calling' },
-                { type: 'tool-call', toolCallId: 't1', toolName: 'weather', input: { city: 'Paris' } },
-              ],
-            },
-            {
-              role: 'tool',
-              content: [{ type: 'tool-result', toolCallId: 't1', toolName: 'weather', output: { type: 'json', value: { temp: 20 } } }],
-            },
-          ]),
+    cases: [
+      {
+        span: {
+          name: 'ai.generateText.doGenerate',
+          attrs: {
+            'ai.operationId': 'ai.generateText.doGenerate',
+            'ai.prompt.messages': json([
+              { role: 'system', content: 'sys' },
+              {
+                role: 'user',
+                content: [
+                  { type: 'text', text: 'hi' },
+                  { type: 'image', image: 'https://example.com/i.png' },
+                  { type: 'image', image: 'QUJD', mediaType: 'image/jpeg' },
+                ],
+              },
+              {
+                role: 'assistant',
+                content: [
+                  { type: 'text', text: 'calling' },
+                  { type: 'tool-call', toolCallId: 't1', toolName: 'weather', input: { city: 'Paris' } },
+                ],
+              },
+              {
+                role: 'tool',
+                content: [{ type: 'tool-result', toolCallId: 't1', toolName: 'weather', output: { type: 'json', value: { temp: 20 } } }],
+              },
+            ]),
+          },
+        },
+        expected: {
+          run_type: 'llm',
+          inputs: {
+            messages: [
+              { role: 'system', content: 'sys' },
+              {
+                role: 'user',
+                content: [
+                  { type: 'text', text: 'hi' },
+                  { type: 'image_url', image_url: { url: 'https://example.com/i.png' } },
+                  { type: 'image_url', image_url: { url: 'data:image/jpeg;base64,QUJD' } },
+                ],
+              },
+              { role: 'assistant', content: 'calling', tool_calls: [fn('weather', '{"city":"Paris"}', 't1')] },
+              { role: 'tool', tool_call_id: 't1', content: '{"type":"json","value":{"temp":20}}' },
+            ],
+          },
         },
       },
-      expected: {
-        run_type: 'llm',
-        inputs: {
-          messages: [
-            { role: 'system', content: 'sys' },
-            {
-              role: 'user',
-              content: [
-                { type: 'text', text: 'hi' },
-                { type: 'image_url', image_url: { url: 'https://example.com/i.png' } },
-                { type: 'image_url', image_url: { url: 'data:image/jpeg;base64,QUJD' } },
-              ],
-            },
-            { role: 'assistant', content: 'calling', tool_calls: [fn('weather', '{"city":"Paris"}', 't1')] },
-            { role: 'tool', tool_call_id: 't1', content: '{"type":"json","value":{"temp":20}}' },
-          ],
-        },
-      },
-    }],
+    ],
   },
   {
     id: 'I14',
     rule: 'Vercel ai.prompt',
-    cases: [{
-      span: { attrs: { 'ai.operationId': 'ai.generateText', 'ai.prompt': json({ system: 'sys', prompt: 'hi' }) } },
-      expected: { inputs: { system: 'sys', prompt: 'hi' } },
-    }],
+    cases: [
+      {
+        span: { attrs: { 'ai.operationId': 'ai.generateText', 'ai.prompt': json({ system: 'sys', prompt: 'hi' }) } },
+        expected: { inputs: { system: 'sys', prompt: 'hi' } },
+      },
+    ],
   },
   {
     id: 'I15',
@@ -718,23 +741,25 @@ const OUTPUT_ROWS: Row[] = [
   {
     id: 'O2',
     rule: 'gen_ai.choice events → choices by index, consumed',
-    cases: [{
-      span: {
-        events: [
-          ['gen_ai.choice', { index: 1, finish_reason: 'length', message: '{"content":"B"}' }],
-          ['gen_ai.choice', { index: 0, finish_reason: 'stop', message: '{"role":"assistant","content":"A"}' }],
-        ],
-      },
-      expected: {
-        outputs: {
-          choices: [
-            { index: 0, message: { role: 'assistant', content: 'A' }, finish_reason: 'stop' },
-            { index: 1, message: { role: 'assistant', content: 'B' }, finish_reason: 'length' },
+    cases: [
+      {
+        span: {
+          events: [
+            ['gen_ai.choice', { index: 1, finish_reason: 'length', message: '{"content":"B"}' }],
+            ['gen_ai.choice', { index: 0, finish_reason: 'stop', message: '{"role":"assistant","content":"A"}' }],
           ],
         },
-        events: [],
+        expected: {
+          outputs: {
+            choices: [
+              { index: 0, message: { role: 'assistant', content: 'A' }, finish_reason: 'stop' },
+              { index: 1, message: { role: 'assistant', content: 'B' }, finish_reason: 'length' },
+            ],
+          },
+          events: [],
+        },
       },
-    }],
+    ],
   },
   {
     id: 'O3',
@@ -753,37 +778,41 @@ const OUTPUT_ROWS: Row[] = [
   {
     id: 'O4',
     rule: 'indexed gen_ai.completion.N.*',
-    cases: [{
-      span: {
-        attrs: {
-          'gen_ai.completion.0.role': 'assistant',
-          'gen_ai.completion.0.content': 'A',
-          'gen_ai.completion.0.finish_reason': 'stop',
-          'gen_ai.completion.0.tool_calls.0.id': 'c',
-          'gen_ai.completion.0.tool_calls.0.name': 'f',
-          'gen_ai.completion.0.tool_calls.0.arguments': '{}',
+    cases: [
+      {
+        span: {
+          attrs: {
+            'gen_ai.completion.0.role': 'assistant',
+            'gen_ai.completion.0.content': 'A',
+            'gen_ai.completion.0.finish_reason': 'stop',
+            'gen_ai.completion.0.tool_calls.0.id': 'c',
+            'gen_ai.completion.0.tool_calls.0.name': 'f',
+            'gen_ai.completion.0.tool_calls.0.arguments': '{}',
+          },
+        },
+        expected: {
+          outputs: {
+            choices: [{ index: 0, message: { role: 'assistant', content: 'A', tool_calls: [fn('f', '{}', 'c')] }, finish_reason: 'stop' }],
+          },
         },
       },
-      expected: {
-        outputs: {
-          choices: [{ index: 0, message: { role: 'assistant', content: 'A', tool_calls: [fn('f', '{}', 'c')] }, finish_reason: 'stop' }],
-        },
-      },
-    }],
+    ],
   },
   {
     id: 'O5',
     rule: 'OpenInference llm.output_messages.N.*',
-    cases: [{
-      span: {
-        attrs: {
-          'llm.output_messages.0.message.role': 'assistant',
-          'llm.output_messages.0.message.content': 'Hello',
-          'output.value': '{"ignored":true}',
+    cases: [
+      {
+        span: {
+          attrs: {
+            'llm.output_messages.0.message.role': 'assistant',
+            'llm.output_messages.0.message.content': 'Hello',
+            'output.value': '{"ignored":true}',
+          },
         },
+        expected: { outputs: { choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' } }] } },
       },
-      expected: { outputs: { choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' } }] } },
-    }],
+    ],
   },
   {
     id: 'O6',
@@ -820,22 +849,24 @@ const OUTPUT_ROWS: Row[] = [
   {
     id: 'O7',
     rule: 'gen_ai.retrieval.documents → documents',
-    cases: [{
-      span: {
-        attrs: {
-          'gen_ai.operation.name': 'retrieval',
-          'gen_ai.retrieval.documents': json([{ id: 'a', score: 0.5, content: 'A', metadata: { k: 1 } }, { id: 'b' }]),
+    cases: [
+      {
+        span: {
+          attrs: {
+            'gen_ai.operation.name': 'retrieval',
+            'gen_ai.retrieval.documents': json([{ id: 'a', score: 0.5, content: 'A', metadata: { k: 1 } }, { id: 'b' }]),
+          },
+        },
+        expected: {
+          outputs: {
+            documents: [
+              { page_content: 'A', metadata: { k: 1 }, id: 'a', score: 0.5 },
+              { page_content: '', metadata: {}, id: 'b' },
+            ],
+          },
         },
       },
-      expected: {
-        outputs: {
-          documents: [
-            { page_content: 'A', metadata: { k: 1 }, id: 'a', score: 0.5 },
-            { page_content: '', metadata: {}, id: 'b' },
-          ],
-        },
-      },
-    }],
+    ],
   },
   {
     id: 'O8',
@@ -880,11 +911,13 @@ const OUTPUT_ROWS: Row[] = [
         },
         expected: {
           outputs: {
-            choices: [{
-              index: 0,
-              message: { role: 'assistant', content: 'It is sunny', tool_calls: [fn('weather', '{"city":"Paris"}', 't1')] },
-              finish_reason: 'tool-calls',
-            }],
+            choices: [
+              {
+                index: 0,
+                message: { role: 'assistant', content: 'It is sunny', tool_calls: [fn('weather', '{"city":"Paris"}', 't1')] },
+                finish_reason: 'tool-calls',
+              },
+            ],
           },
         },
       },
@@ -1044,30 +1077,32 @@ const USAGE_ROWS: Row[] = [
   {
     id: 'U5',
     rule: 'OpenInference llm.token_count.*',
-    cases: [{
-      span: {
-        attrs: {
-          'openinference.span.kind': 'LLM',
-          'llm.token_count.prompt': 11,
-          'llm.token_count.completion': 4,
-          'llm.token_count.total': 15,
-          'llm.token_count.prompt_details.cache_read': 2,
-          'llm.token_count.prompt_details.cache_write': 1,
-          'llm.token_count.prompt_details.audio': 3,
-          'llm.token_count.completion_details.reasoning': 2,
-          'llm.token_count.completion_details.audio': 1,
+    cases: [
+      {
+        span: {
+          attrs: {
+            'openinference.span.kind': 'LLM',
+            'llm.token_count.prompt': 11,
+            'llm.token_count.completion': 4,
+            'llm.token_count.total': 15,
+            'llm.token_count.prompt_details.cache_read': 2,
+            'llm.token_count.prompt_details.cache_write': 1,
+            'llm.token_count.prompt_details.audio': 3,
+            'llm.token_count.completion_details.reasoning': 2,
+            'llm.token_count.completion_details.audio': 1,
+          },
+        },
+        expected: {
+          usage_metadata: {
+            input_tokens: 11,
+            output_tokens: 4,
+            total_tokens: 15,
+            input_token_details: { cache_read: 2, cache_creation: 1, audio: 3 },
+            output_token_details: { reasoning: 2, audio: 1 },
+          },
         },
       },
-      expected: {
-        usage_metadata: {
-          input_tokens: 11,
-          output_tokens: 4,
-          total_tokens: 15,
-          input_token_details: { cache_read: 2, cache_creation: 1, audio: 3 },
-          output_token_details: { reasoning: 2, audio: 1 },
-        },
-      },
-    }],
+    ],
   },
   {
     id: 'U6',
@@ -1139,14 +1174,16 @@ const USAGE_ROWS: Row[] = [
   {
     id: 'U9',
     rule: 'usage also in metadata.usage_metadata',
-    cases: [{
-      span: { attrs: { 'langsmith.span.kind': 'llm', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 4 } },
-      expected: {
-        usage_metadata: { input_tokens: 3, output_tokens: 4, total_tokens: 7 },
-        metadata: { ls_model_type: 'chat', usage_metadata: { input_tokens: 3, output_tokens: 4, total_tokens: 7 } },
+    cases: [
+      {
+        span: { attrs: { 'langsmith.span.kind': 'llm', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 4 } },
+        expected: {
+          usage_metadata: { input_tokens: 3, output_tokens: 4, total_tokens: 7 },
+          metadata: { ls_model_type: 'chat', usage_metadata: { input_tokens: 3, output_tokens: 4, total_tokens: 7 } },
+        },
+        verify: (m) => expect(m.metadata.usage_metadata).toBe(m.usage_metadata),
       },
-      verify: (m) => expect(m.metadata.usage_metadata).toBe(m.usage_metadata),
-    }],
+    ],
   },
 ];
 
@@ -1154,36 +1191,38 @@ const PARAM_ROWS: Row[] = [
   {
     id: 'P1',
     rule: 'gen_ai.request.* → invocation_params',
-    cases: [{
-      span: {
-        attrs: {
-          'gen_ai.request.model': 'gpt-4o',
-          'gen_ai.request.temperature': 0.2,
-          'gen_ai.request.top_p': 0.9,
-          'gen_ai.request.top_k': 40,
-          'gen_ai.request.max_tokens': 256,
-          'gen_ai.request.seed': 7,
-          'gen_ai.request.stop_sequences': ['\n', 'END'],
-          'gen_ai.request.frequency_penalty': 0.1,
-          'gen_ai.request.presence_penalty': 0.3,
-          'gen_ai.request.choice.count': 2,
+    cases: [
+      {
+        span: {
+          attrs: {
+            'gen_ai.request.model': 'gpt-4o',
+            'gen_ai.request.temperature': 0.2,
+            'gen_ai.request.top_p': 0.9,
+            'gen_ai.request.top_k': 40,
+            'gen_ai.request.max_tokens': 256,
+            'gen_ai.request.seed': 7,
+            'gen_ai.request.stop_sequences': ['\n', 'END'],
+            'gen_ai.request.frequency_penalty': 0.1,
+            'gen_ai.request.presence_penalty': 0.3,
+            'gen_ai.request.choice.count': 2,
+          },
+        },
+        expected: {
+          invocation_params: {
+            model: 'gpt-4o',
+            temperature: 0.2,
+            top_p: 0.9,
+            top_k: 40,
+            max_tokens: 256,
+            seed: 7,
+            stop: ['\n', 'END'],
+            frequency_penalty: 0.1,
+            presence_penalty: 0.3,
+            n: 2,
+          },
         },
       },
-      expected: {
-        invocation_params: {
-          model: 'gpt-4o',
-          temperature: 0.2,
-          top_p: 0.9,
-          top_k: 40,
-          max_tokens: 256,
-          seed: 7,
-          stop: ['\n', 'END'],
-          frequency_penalty: 0.1,
-          presence_penalty: 0.3,
-          n: 2,
-        },
-      },
-    }],
+    ],
   },
   {
     id: 'P2',
@@ -1249,17 +1288,19 @@ const PARAM_ROWS: Row[] = [
   {
     id: 'P6',
     rule: 'ls_temperature / ls_max_tokens / ls_stop',
-    cases: [{
-      span: {
-        attrs: {
-          'langsmith.span.kind': 'chain',
-          'gen_ai.request.temperature': 0.2,
-          'gen_ai.request.max_tokens': 256,
-          'gen_ai.request.stop_sequences': ['END'],
+    cases: [
+      {
+        span: {
+          attrs: {
+            'langsmith.span.kind': 'chain',
+            'gen_ai.request.temperature': 0.2,
+            'gen_ai.request.max_tokens': 256,
+            'gen_ai.request.stop_sequences': ['END'],
+          },
         },
+        expected: { metadata: { ls_temperature: 0.2, ls_max_tokens: 256, ls_stop: ['END'] } },
       },
-      expected: { metadata: { ls_temperature: 0.2, ls_max_tokens: 256, ls_stop: ['END'] } },
-    }],
+    ],
   },
 ];
 
@@ -1344,92 +1385,104 @@ const METADATA_ROWS: Row[] = [
   {
     id: 'M1',
     rule: 'langsmith.metadata.<k>',
-    cases: [{
-      span: {
-        attrs: {
-          'langsmith.metadata.env': 'prod',
-          'langsmith.metadata.config': '{"a":1}',
-          'langsmith.metadata.list': '[1,2]',
-          'langsmith.metadata.count': '3',
-          'langsmith.metadata.flag': true,
-          'langsmith.metadata.n': 5,
-          'langsmith.metadata.arr': ['x', 'y'],
-          'langsmith.metadata.bad': '{oops',
+    cases: [
+      {
+        span: {
+          attrs: {
+            'langsmith.metadata.env': 'prod',
+            'langsmith.metadata.config': '{"a":1}',
+            'langsmith.metadata.list': '[1,2]',
+            'langsmith.metadata.count': '3',
+            'langsmith.metadata.flag': true,
+            'langsmith.metadata.n': 5,
+            'langsmith.metadata.arr': ['x', 'y'],
+            'langsmith.metadata.bad': '{oops',
+          },
         },
+        expected: { metadata: { env: 'prod', config: { a: 1 }, list: [1, 2], count: '3', flag: true, n: 5, arr: ['x', 'y'], bad: '{oops' } },
       },
-      expected: { metadata: { env: 'prod', config: { a: 1 }, list: [1, 2], count: '3', flag: true, n: 5, arr: ['x', 'y'], bad: '{oops' } },
-    }],
+    ],
   },
   {
     id: 'M2',
     rule: 'ai.telemetry.metadata.<k>, project keys skipped',
-    cases: [{
-      span: {
-        attrs: {
-          'ai.telemetry.metadata.userId': 'u1',
-          'ai.telemetry.metadata.ls_project_name': 'proj',
-          'ai.telemetry.metadata.ls_project_id': 'pid',
+    cases: [
+      {
+        span: {
+          attrs: {
+            'ai.telemetry.metadata.userId': 'u1',
+            'ai.telemetry.metadata.ls_project_name': 'proj',
+            'ai.telemetry.metadata.ls_project_id': 'pid',
+          },
         },
+        expected: { metadata: { userId: 'u1' } },
       },
-      expected: { metadata: { userId: 'u1' } },
-    }],
+    ],
   },
   {
     id: 'M3',
     rule: 'Traceloop association properties and OpenInference metadata',
-    cases: [{
-      span: { attrs: { 'traceloop.association.properties.customer': 'acme', metadata: '{"tenant":"t1"}' } },
-      expected: { metadata: { customer: 'acme', tenant: 't1' } },
-    }],
+    cases: [
+      {
+        span: { attrs: { 'traceloop.association.properties.customer': 'acme', metadata: '{"tenant":"t1"}' } },
+        expected: { metadata: { customer: 'acme', tenant: 't1' } },
+      },
+    ],
   },
   {
     id: 'M4',
     rule: 'metadata precedence',
-    cases: [{
-      span: {
-        attrs: {
-          'gen_ai.system': 'openai',
-          'langsmith.metadata.ls_provider': 'azure',
-          'langsmith.metadata.k': 'ls',
-          'ai.telemetry.metadata.k': 'ai',
-          'ai.telemetry.metadata.j': 'ai',
-          'traceloop.association.properties.k': 'tl',
-          'traceloop.association.properties.j': 'tl',
-          'traceloop.association.properties.i': 'tl',
-          metadata: '{"k":"oi","i":"oi","h":"oi","ls_provider":"oi"}',
+    cases: [
+      {
+        span: {
+          attrs: {
+            'gen_ai.system': 'openai',
+            'langsmith.metadata.ls_provider': 'azure',
+            'langsmith.metadata.k': 'ls',
+            'ai.telemetry.metadata.k': 'ai',
+            'ai.telemetry.metadata.j': 'ai',
+            'traceloop.association.properties.k': 'tl',
+            'traceloop.association.properties.j': 'tl',
+            'traceloop.association.properties.i': 'tl',
+            metadata: '{"k":"oi","i":"oi","h":"oi","ls_provider":"oi"}',
+          },
         },
+        expected: { metadata: { ls_provider: 'azure', k: 'ls', j: 'ai', i: 'tl', h: 'oi' } },
       },
-      expected: { metadata: { ls_provider: 'azure', k: 'ls', j: 'ai', i: 'tl', h: 'oi' } },
-    }],
+    ],
   },
   {
     id: 'M5',
     rule: 'thread ids',
-    cases: [{
-      span: { attrs: { 'gen_ai.conversation.id': 'c1', 'session.id': 's1', 'user.id': 'u1' } },
-      expected: { metadata: { conversation_id: 'c1', session_id: 's1', user_id: 'u1' } },
-    }],
+    cases: [
+      {
+        span: { attrs: { 'gen_ai.conversation.id': 'c1', 'session.id': 's1', 'user.id': 'u1' } },
+        expected: { metadata: { conversation_id: 'c1', session_id: 's1', user_id: 'u1' } },
+      },
+    ],
   },
   {
     id: 'M6',
     rule: 'project, lineage and other attributes not copied',
-    cases: [{
-      span: {
-        attrs: {
-          'langsmith.trace.session_name': 'proj',
-          'langsmith.trace.session_id': 'pid',
-          'langsmith.span.id': '00000000-0000-0000-0102-030405060708',
-          'langsmith.trace.id': '00000000-0000-0000-0102-030405060708',
-          'langsmith.span.parent_id': '00000000-0000-0000-0102-030405060709',
-          'langsmith.span.dotted_order': '20250102T030405678001Z00000000-0000-0000-0102-030405060708',
-          'langsmith.is_root': true,
-          'langsmith.traceable': 'true',
-          'service.version': '1.2.3',
-          'foo.bar': 'baz',
+    cases: [
+      {
+        span: {
+          attrs: {
+            'langsmith.trace.session_name': 'proj',
+            'langsmith.trace.session_id': 'pid',
+            'langsmith.span.id': '00000000-0000-0000-0102-030405060708',
+            'langsmith.trace.id': '00000000-0000-0000-0102-030405060708',
+            'langsmith.span.parent_id': '00000000-0000-0000-0102-030405060709',
+            'langsmith.span.dotted_order': '20250102T030405678001Z00000000-0000-0000-0102-030405060708',
+            'langsmith.is_root': true,
+            'langsmith.traceable': 'true',
+            'service.version': '1.2.3',
+            'foo.bar': 'baz',
+          },
         },
+        expected: { metadata: {}, tags: undefined, inputs: {}, outputs: undefined, invocation_params: undefined },
       },
-      expected: { metadata: {}, tags: undefined, inputs: {}, outputs: undefined, invocation_params: undefined },
-    }],
+    ],
   },
   {
     id: 'T1',
@@ -1448,57 +1501,63 @@ const EVENT_ROWS: Row[] = [
   {
     id: 'V1',
     rule: 'remaining events → {name, time, kwargs}',
-    cases: [{
-      span: {
-        events: [
-          ['retry', { attempt: 2, reason: 'timeout' }, [1_700_000_001, 5_000]],
-          ['done', undefined, [1_700_000_001, 999_999_999]],
-        ],
+    cases: [
+      {
+        span: {
+          events: [
+            ['retry', { attempt: 2, reason: 'timeout' }, [1_700_000_001, 5_000]],
+            ['done', undefined, [1_700_000_001, 999_999_999]],
+          ],
+        },
+        expected: {
+          events: [
+            { name: 'retry', time: '2023-11-14T22:13:21.000005Z', kwargs: { attempt: 2, reason: 'timeout' } },
+            { name: 'done', time: '2023-11-14T22:13:21.999999Z', kwargs: {} },
+          ],
+        },
       },
-      expected: {
-        events: [
-          { name: 'retry', time: '2023-11-14T22:13:21.000005Z', kwargs: { attempt: 2, reason: 'timeout' } },
-          { name: 'done', time: '2023-11-14T22:13:21.999999Z', kwargs: {} },
-        ],
-      },
-    }],
+    ],
   },
   {
     id: 'V2',
     rule: 'consumed events are omitted',
-    cases: [{
-      span: {
-        events: [
-          ['gen_ai.user.message', { content: 'hi' }],
-          ['first_token', { ms: 120 }],
-          ['gen_ai.choice', { index: 0, message: '{"content":"yo"}' }],
-        ],
-        then: (s) => s.recordException(boom(), T0),
+    cases: [
+      {
+        span: {
+          events: [
+            ['gen_ai.user.message', { content: 'hi' }],
+            ['first_token', { ms: 120 }],
+            ['gen_ai.choice', { index: 0, message: '{"content":"yo"}' }],
+          ],
+          then: (s) => s.recordException(boom(), T0),
+        },
+        expected: {
+          inputs: { messages: [{ role: 'user', content: 'hi' }] },
+          outputs: { choices: [{ index: 0, message: { role: 'assistant', content: 'yo' } }] },
+          error: 'Error: boom\n    at f (x.js:1:1)',
+          events: [{ name: 'first_token', time: T0_ISO, kwargs: { ms: 120 } }],
+        },
       },
-      expected: {
-        inputs: { messages: [{ role: 'user', content: 'hi' }] },
-        outputs: { choices: [{ index: 0, message: { role: 'assistant', content: 'yo' } }] },
-        error: 'Error: boom\n    at f (x.js:1:1)',
-        events: [{ name: 'first_token', time: T0_ISO, kwargs: { ms: 120 } }],
-      },
-    }],
+    ],
   },
   {
     id: 'H1',
     rule: 'HrTime → ISO with microseconds',
-    cases: [{
-      span: {},
-      verify: () => {
-        expect(hrTimeToIso(T0)).toBe(T0_ISO);
-        expect(hrTimeToIso([0, 0])).toBe('1970-01-01T00:00:00.000000Z');
-        expect(hrTimeToIso([1, 1_500_000_000])).toBe('1970-01-01T00:00:02.500000Z');
-        expect(hrTimeToIso([1_700_000_000, 999])).toBe('2023-11-14T22:13:20.000000Z');
-        expect(hrTimeToIso([NaN, 0])).toBe('1970-01-01T00:00:00.000000Z');
-        expect(hrTimeToIso([1e20, 0])).toBe('1970-01-01T00:00:00.000000Z');
-        expect(hrTimeToIso([1_700_000_000, -5])).toBe('2023-11-14T22:13:20.000000Z');
-        expect(hrTimeToIso(undefined as unknown as HrTime)).toBe('1970-01-01T00:00:00.000000Z');
+    cases: [
+      {
+        span: {},
+        verify: () => {
+          expect(hrTimeToIso(T0)).toBe(T0_ISO);
+          expect(hrTimeToIso([0, 0])).toBe('1970-01-01T00:00:00.000000Z');
+          expect(hrTimeToIso([1, 1_500_000_000])).toBe('1970-01-01T00:00:02.500000Z');
+          expect(hrTimeToIso([1_700_000_000, 999])).toBe('2023-11-14T22:13:20.000000Z');
+          expect(hrTimeToIso([NaN, 0])).toBe('1970-01-01T00:00:00.000000Z');
+          expect(hrTimeToIso([1e20, 0])).toBe('1970-01-01T00:00:00.000000Z');
+          expect(hrTimeToIso([1_700_000_000, -5])).toBe('2023-11-14T22:13:20.000000Z');
+          expect(hrTimeToIso(undefined as unknown as HrTime)).toBe('1970-01-01T00:00:00.000000Z');
+        },
       },
-    }],
+    ],
   },
 ];
 
@@ -1556,59 +1615,63 @@ const HOSTILE_ROWS: Row[] = [
   {
     id: 'X3',
     rule: 'invalid JSON is text, never a throw',
-    cases: [{
-      span: {
-        attrs: {
-          ...chat,
-          'gen_ai.input.messages': '[',
-          'gen_ai.output.messages': '[{',
-          'gen_ai.system_instructions': '[oops',
-          'langsmith.usage_metadata': '{',
-          'llm.invocation_parameters': '{',
-          metadata: '{',
-          'langsmith.metadata.x': '[1,',
-          'retrieval.documents.0.document.metadata': '{',
+    cases: [
+      {
+        span: {
+          attrs: {
+            ...chat,
+            'gen_ai.input.messages': '[',
+            'gen_ai.output.messages': '[{',
+            'gen_ai.system_instructions': '[oops',
+            'langsmith.usage_metadata': '{',
+            'llm.invocation_parameters': '{',
+            metadata: '{',
+            'langsmith.metadata.x': '[1,',
+            'retrieval.documents.0.document.metadata': '{',
+          },
+          events: [['gen_ai.assistant.message', { tool_calls: '[{' }]],
         },
-        events: [['gen_ai.assistant.message', { tool_calls: '[{' }]],
+        expected: {
+          inputs: { messages: [{ role: 'system', content: '[oops' }], input: '[' },
+          outputs: { output: '[{' },
+          usage_metadata: undefined,
+          invocation_params: undefined,
+          metadata: { ls_model_type: 'chat', x: '[1,' },
+        },
       },
-      expected: {
-        inputs: { messages: [{ role: 'system', content: '[oops' }], input: '[' },
-        outputs: { output: '[{' },
-        usage_metadata: undefined,
-        invocation_params: undefined,
-        metadata: { ls_model_type: 'chat', x: '[1,' },
-      },
-    }],
+    ],
   },
   {
     id: 'X4',
     rule: '__proto__ keys do not pollute',
-    cases: [{
-      span: {
-        attrs: {
-          'input.value': '{"__proto__":{"polluted":true},"a":1}',
-          'langsmith.metadata.__proto__': '{"polluted":true}',
-          'ai.telemetry.metadata.constructor': 'c',
-          'langsmith.span.kind': 'llm',
-          'langsmith.usage_metadata': '{"input_tokens":1,"output_tokens":1,"input_token_details":{"__proto__":5,"cache_read":1}}',
-          'llm.invocation_parameters': '{"__proto__":{"polluted":true}}',
+    cases: [
+      {
+        span: {
+          attrs: {
+            'input.value': '{"__proto__":{"polluted":true},"a":1}',
+            'langsmith.metadata.__proto__': '{"polluted":true}',
+            'ai.telemetry.metadata.constructor': 'c',
+            'langsmith.span.kind': 'llm',
+            'langsmith.usage_metadata': '{"input_tokens":1,"output_tokens":1,"input_token_details":{"__proto__":5,"cache_read":1}}',
+            'llm.invocation_parameters': '{"__proto__":{"polluted":true}}',
+          },
+        },
+        verify: (m) => {
+          expect(Object.getPrototypeOf(m.inputs)).toBe(Object.prototype);
+          expect(Object.getOwnPropertyNames(m.inputs).sort()).toEqual(['__proto__', 'a']);
+          expect(Object.getOwnPropertyDescriptor(m.inputs, '__proto__')?.value).toEqual({ polluted: true });
+          expect(Object.getPrototypeOf(m.metadata)).toBe(Object.prototype);
+          expect(Object.getOwnPropertyDescriptor(m.metadata, '__proto__')?.value).toEqual({ polluted: true });
+          expect(Object.getOwnPropertyDescriptor(m.metadata, 'constructor')?.value).toBe('c');
+          const details = m.usage_metadata?.input_token_details;
+          expect(Object.getPrototypeOf(details)).toBe(Object.prototype);
+          expect(Object.getOwnPropertyDescriptor(details, '__proto__')?.value).toBe(5);
+          expect(details?.cache_read).toBe(1);
+          expect(Object.getPrototypeOf(m.invocation_params)).toBe(Object.prototype);
+          expect(({} as Record<string, unknown>).polluted).toBeUndefined();
         },
       },
-      verify: (m) => {
-        expect(Object.getPrototypeOf(m.inputs)).toBe(Object.prototype);
-        expect(Object.getOwnPropertyNames(m.inputs).sort()).toEqual(['__proto__', 'a']);
-        expect(Object.getOwnPropertyDescriptor(m.inputs, '__proto__')?.value).toEqual({ polluted: true });
-        expect(Object.getPrototypeOf(m.metadata)).toBe(Object.prototype);
-        expect(Object.getOwnPropertyDescriptor(m.metadata, '__proto__')?.value).toEqual({ polluted: true });
-        expect(Object.getOwnPropertyDescriptor(m.metadata, 'constructor')?.value).toBe('c');
-        const details = m.usage_metadata?.input_token_details;
-        expect(Object.getPrototypeOf(details)).toBe(Object.prototype);
-        expect(Object.getOwnPropertyDescriptor(details, '__proto__')?.value).toBe(5);
-        expect(details?.cache_read).toBe(1);
-        expect(Object.getPrototypeOf(m.invocation_params)).toBe(Object.prototype);
-        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-      },
-    }],
+    ],
   },
   {
     id: 'X5',
@@ -1672,11 +1735,13 @@ const HOSTILE_ROWS: Row[] = [
   {
     id: 'X6',
     rule: 'maxPayloadBytes Infinity disables truncation',
-    cases: [{
-      span: { attrs: { 'input.value': 'a'.repeat(LONG) } },
-      options: { maxPayloadBytes: Infinity },
-      verify: (m) => expect(m.inputs.input).toBe('a'.repeat(LONG)),
-    }],
+    cases: [
+      {
+        span: { attrs: { 'input.value': 'a'.repeat(LONG) } },
+        options: { maxPayloadBytes: Infinity },
+        verify: (m) => expect(m.inputs.input).toBe('a'.repeat(LONG)),
+      },
+    ],
   },
 ];
 

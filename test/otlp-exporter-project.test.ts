@@ -11,9 +11,27 @@ const base = { url: 'https://api.smith.langchain.com/otel/v1/traces', headers: {
 describe('withProjectHeader', () => {
   it.each([
     { rule: 'to LangSmith: the project becomes the header', otlp: { ...base, toLangSmith: true }, project: 'p', header: 'p', applies: 'p' },
-    { rule: 'to LangSmith: a header the user set wins and is what applies', otlp: { ...base, headers: { 'x-api-key': 'k', 'langsmith-project': 'theirs' }, toLangSmith: true }, project: 'p', header: undefined, applies: 'theirs' },
-    { rule: 'to LangSmith without a project: no header, ingest’s default applies', otlp: { ...base, toLangSmith: true }, project: undefined, header: undefined, applies: undefined },
-    { rule: 'to a collector: no header (the collector may add its own)', otlp: { ...base, url: 'http://collector:4318/v1/traces', toLangSmith: false }, project: 'p', header: undefined, applies: undefined },
+    {
+      rule: 'to LangSmith: a header the user set wins and is what applies',
+      otlp: { ...base, headers: { 'x-api-key': 'k', 'langsmith-project': 'theirs' }, toLangSmith: true },
+      project: 'p',
+      header: undefined,
+      applies: 'theirs',
+    },
+    {
+      rule: 'to LangSmith without a project: no header, ingest’s default applies',
+      otlp: { ...base, toLangSmith: true },
+      project: undefined,
+      header: undefined,
+      applies: undefined,
+    },
+    {
+      rule: 'to a collector: no header (the collector may add its own)',
+      otlp: { ...base, url: 'http://collector:4318/v1/traces', toLangSmith: false },
+      project: 'p',
+      header: undefined,
+      applies: undefined,
+    },
   ])('$rule', ({ otlp, project, header, applies }) => {
     const result = withProjectHeader(otlp, project);
     expect(result.otlp.headers['Langsmith-Project']).toBe(header);

@@ -38,7 +38,10 @@ describe('OTLP protocol from the environment', () => {
   });
 
   it('the option wins over the environment', () => {
-    const c = resolveConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, otlp: { url: 'http://c:4318/v1/traces', protocol: 'http/json' } });
+    const c = resolveConfig({
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+      otlp: { url: 'http://c:4318/v1/traces', protocol: 'http/json' },
+    });
     expect(c.otlp!.protocol).toBe('http/json');
   });
 

@@ -11,9 +11,7 @@ import { decodeOtlpTraceProtobuf, type OtlpSpan, type OtlpValue } from '../src/i
 const U64 = (1n << 64n) - 1n;
 
 /** Unsigned values of every bit width up to 64 alike: uniform over 2^64 would almost never be small. */
-const anyWidthUint64 = fc
-  .integer({ min: 0, max: 64 })
-  .chain((bits) => fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }));
+const anyWidthUint64 = fc.integer({ min: 0, max: 64 }).chain((bits) => fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }));
 
 /** Base-128 varint of an unsigned value < 2^64 (protobuf encoding guide, "Base 128 Varints"). */
 function varint(value: bigint): number[] {
@@ -125,8 +123,7 @@ describe('int64 attribute values', () => {
   });
 
   it('a bool_value is true when any of its 64 bits is set', () => {
-    const attr = (raw: number[]): OtlpValue =>
-      decodeSpan(len(9, [...len(1, text('b')), ...len(2, [...tag(2, 0), ...raw])])).attributes.b!;
+    const attr = (raw: number[]): OtlpValue => decodeSpan(len(9, [...len(1, text('b')), ...len(2, [...tag(2, 0), ...raw])])).attributes.b!;
     expect(attr(varint(1n << 32n))).toBe(true);
     expect(attr(varint(0n))).toBe(false);
   });

@@ -14,7 +14,10 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const { LAYERS } = (await import('../eslint.layers.mjs' as string)) as { LAYERS: Record<string, string[]> };
 const TOP_LEVEL_FILES = ['constants', 'errors', 'terminal', 'notices', 'index', 'register', 'register-cjs'];
 
-interface PackedFile { path: string; mode: number }
+interface PackedFile {
+  path: string;
+  mode: number;
+}
 
 function pack(): PackedFile[] {
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -74,13 +77,26 @@ describe('the public surface (issue 13)', () => {
   it("the root module's runtime exports are exactly the README's API table", async () => {
     const exported = Object.keys(await import('../src/index.js')).sort();
     const documented = [...readmeTable('API').keys()].sort();
-    expect(exported.filter((n) => !documented.includes(n)), 'exported, not in the README').toEqual([]);
-    expect(documented.filter((n) => !exported.includes(n)), 'in the README, not exported').toEqual([]);
+    expect(
+      exported.filter((n) => !documented.includes(n)),
+      'exported, not in the README',
+    ).toEqual([]);
+    expect(
+      documented.filter((n) => !exported.includes(n)),
+      'in the README, not exported',
+    ).toEqual([]);
   });
 
   it("the root's type exports are exactly the README's Types line", () => {
     const index = readFileSync(path.join(ROOT, 'src/index.ts'), 'utf8');
-    const types = [...index.matchAll(/export type \{([^}]*)\}/g)].flatMap((m) => m[1]!.split(',').map((n) => n.trim()).filter(Boolean)).sort();
+    const types = [...index.matchAll(/export type \{([^}]*)\}/g)]
+      .flatMap((m) =>
+        m[1]!
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean),
+      )
+      .sort();
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const line = /\nTypes: ([^]*?)\.\n/.exec(readme.slice(readme.indexOf('\n## API\n')))?.[1] ?? '';
     expect([...line.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).sort()).toEqual(types);
@@ -93,7 +109,11 @@ describe('the public surface (issue 13)', () => {
     const viaImport = await import('langsmith-otel-bridge/codecs' as string);
     expect(Object.keys(viaImport).sort()).toEqual(codecs);
     const viaRequire = createRequire(import.meta.url)('langsmith-otel-bridge/codecs') as object;
-    expect(Object.keys(viaRequire).filter((k) => k !== '__esModule').sort()).toEqual(codecs);
+    expect(
+      Object.keys(viaRequire)
+        .filter((k) => k !== '__esModule')
+        .sort(),
+    ).toEqual(codecs);
     const root = await import('langsmith-otel-bridge' as string);
     expect(Object.keys(root)).not.toContain('codecs');
     expect(Object.keys(root).filter((k) => codecs.includes(k))).toEqual([]);
@@ -131,7 +151,10 @@ describe('npm run lint enforces the dependency map', () => {
     const others = Object.keys(LAYERS).filter((m) => m !== module);
     const text = others.map((m, i) => `import * as m${i} from '${up}${m}${TOP_LEVEL_FILES.includes(m) ? '.js' : '/index.js'}';`).join('\n');
     const [result] = await new ESLint({ cwd: ROOT }).lintText(text, { filePath: path.join(ROOT, file) });
-    const flagged = result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => others[m.line - 1]).sort();
+    const flagged = result!.messages
+      .filter((m) => m.ruleId === 'no-restricted-imports')
+      .map((m) => others[m.line - 1])
+      .sort();
     expect(flagged).toEqual(others.filter((m) => !LAYERS[module]!.includes(m)).sort());
   });
 });

@@ -3,16 +3,7 @@
  * exporter, the real `langsmith` Client, and the local ingest server that
  * decodes what they send and applies LangSmith's ingest rules.
  */
-import {
-  defaultTextMapGetter,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Context,
-  type Span,
-  type Tracer,
-} from '@opentelemetry/api';
+import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -170,7 +161,12 @@ describe('LangSmithSpanProcessor', () => {
       expect(server.orphans()).toEqual([]);
       const parse = server.runs().find((r) => r.name === 'parse')!;
       expect(parse.parent_run_id).toBe(rootRunId);
-      expect(server.runs().map((r) => r.name).sort()).toEqual(['parse', 'request']);
+      expect(
+        server
+          .runs()
+          .map((r) => r.name)
+          .sort(),
+      ).toEqual(['parse', 'request']);
     }
   });
 
@@ -187,7 +183,10 @@ describe('LangSmithSpanProcessor', () => {
 
   it('the exporter gets flat copies of the ReadableSpan fields; lineage ingest derives is not written, a stray langsmith.is_root is overwritten', async () => {
     const exported: ReadableSpan[] = [];
-    const exporter = { export: (spans: ReadableSpan[], cb: (r: { code: number }) => void) => (exported.push(...spans), cb({ code: 0 })), shutdown: async () => {} };
+    const exporter = {
+      export: (spans: ReadableSpan[], cb: (r: { code: number }) => void) => (exported.push(...spans), cb({ code: 0 })),
+      shutdown: async () => {},
+    };
     const processor = new LangSmithSpanProcessor({ exporter, project: 'p', scheduledDelayMillis: 20 });
     const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'svc' }), spanProcessors: [processor] });
     cleanups.push(() => provider.shutdown());
@@ -215,7 +214,22 @@ describe('LangSmithSpanProcessor', () => {
     const original = stray as unknown as ReadableSpan;
     const copy = byName['claims-root']!;
     expect(copy).not.toBe(original);
-    for (const field of ['name', 'kind', 'startTime', 'endTime', 'status', 'links', 'duration', 'ended', 'resource', 'instrumentationScope', 'droppedAttributesCount', 'droppedEventsCount', 'droppedLinksCount', 'parentSpanContext'] as const) {
+    for (const field of [
+      'name',
+      'kind',
+      'startTime',
+      'endTime',
+      'status',
+      'links',
+      'duration',
+      'ended',
+      'resource',
+      'instrumentationScope',
+      'droppedAttributesCount',
+      'droppedEventsCount',
+      'droppedLinksCount',
+      'parentSpanContext',
+    ] as const) {
       expect(Object.prototype.hasOwnProperty.call(copy, field), field).toBe(true);
       expect(copy[field], field).toEqual(original[field]);
     }

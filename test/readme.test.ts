@@ -63,11 +63,11 @@ type How =
 const CLASSIFIED: Record<string, How> = {
   'npm ci && npm run demo    # three services on loopback, a few requests, one tree per request': {
     how: 'not-run',
-    reason: 'the repository\'s own commands, not a user app: .ci/run runs `npm ci`; test/e2e.test.ts runs the demo',
+    reason: "the repository's own commands, not a user app: .ci/run runs `npm ci`; test/e2e.test.ts runs the demo",
   },
   'trace 00000000-0000-0000-e3b6-b033d8b2d758 · project langsmith-otel-bridge-demo · 11 runs': {
     how: 'not-run',
-    reason: 'an output sample (ids and timings differ per run); test/e2e.test.ts asserts the demo\'s tree shape',
+    reason: "an output sample (ids and timings differ per run); test/e2e.test.ts asserts the demo's tree shape",
   },
   'npm install langsmith-otel-bridge @opentelemetry/api@~1.9.0 @opentelemetry/sdk-trace-base@^2.12.0 @opentelemetry/context-async-hooks@^2.12.0 @opentelemetry/resources@^2.12.0 @opentelemetry/exporter-trace-otlp-proto@^0.223.0 @opentelemetry/instrumentation-http@^0.223.0 @opentelemetry/instrumentation-undici@^0.33.0':
     { how: 'run', run: 'the install line' },
@@ -82,7 +82,7 @@ const CLASSIFIED: Record<string, How> = {
     how: 'verbatim',
     file: 'test/config-env.test.ts',
   },
-  "// telemetry.ts (compiled to telemetry.js); start the app with: node --import ./telemetry.js app.js": {
+  '// telemetry.ts (compiled to telemetry.js); start the app with: node --import ./telemetry.js app.js': {
     how: 'typecheck',
     run: 'the NodeSDK recipe',
   },
@@ -92,7 +92,7 @@ const CLASSIFIED: Record<string, How> = {
     how: 'mirrored',
     file: 'test/langgraph/agent-server-support.ts',
     mirror: 'onRequest: agentServerRequestHook()',
-    reason: 'a fragment (`question` is the caller\'s) that needs a LangGraph Agent Server: test/langgraph/agent-server.test.ts',
+    reason: "a fragment (`question` is the caller's) that needs a LangGraph Agent Server: test/langgraph/agent-server.test.ts",
   },
   "import { context } from '@opentelemetry/api';": { how: 'verbatim', file: 'test/langgraph/js-server/graph.mjs' },
   "import { Hono } from 'hono';": { how: 'verbatim', file: 'test/langgraph/js-server/app.mjs' },
@@ -101,13 +101,13 @@ const CLASSIFIED: Record<string, How> = {
     how: 'mirrored',
     file: 'test/langgraph/in-process.test.ts',
     mirror: 'await withRunTree(parent!, () => graph.invoke(',
-    reason: 'a fragment (`graph`, `input` are the user\'s LangGraph graph): test/langgraph/in-process.test.ts runs it',
+    reason: "a fragment (`graph`, `input` are the user's LangGraph graph): test/langgraph/in-process.test.ts runs it",
   },
   "import { langChainSpanHandler } from 'langsmith-otel-bridge/langgraph';": {
     how: 'mirrored',
     file: 'test/langgraph/in-process-otel.test.ts',
     mirror: '[await langChainSpanHandler()]',
-    reason: 'a fragment (`graph`, `input` are the user\'s LangGraph graph): test/langgraph/in-process-otel.test.ts runs it',
+    reason: "a fragment (`graph`, `input` are the user's LangGraph graph): test/langgraph/in-process-otel.test.ts runs it",
   },
   'npm run stack          # builds what is missing, then everything on 127.0.0.1; Ctrl-C stops it': {
     how: 'not-run',
@@ -121,7 +121,7 @@ const CLASSIFIED: Record<string, How> = {
     how: 'not-run',
     reason: 'placeholders (…) and a clipboard (pbpaste); test/cli.test.ts runs each command',
   },
-  'npm ci': { how: 'not-run', reason: 'the repository\'s development commands: .ci/run runs them' },
+  'npm ci': { how: 'not-run', reason: "the repository's development commands: .ci/run runs them" },
 };
 
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -141,7 +141,10 @@ describe('README.md: every block is accounted for', () => {
     const unclassified = BLOCKS.filter((b) => classOf(b) === undefined).map((b) => `README.md:${b.line} \`\`\`${b.lang}: ${b.firstLine}`);
     expect(unclassified, 'new README blocks: run them in test/readme.test.ts or classify them with a reason').toEqual([]);
     const firstLines = new Set(BLOCKS.map((b) => b.firstLine));
-    expect(Object.keys(CLASSIFIED).filter((k) => !firstLines.has(k)), 'classified blocks no longer in the README').toEqual([]);
+    expect(
+      Object.keys(CLASSIFIED).filter((k) => !firstLines.has(k)),
+      'classified blocks no longer in the README',
+    ).toEqual([]);
     expect(BLOCKS.length).toBeGreaterThanOrEqual(19);
   });
 
@@ -172,7 +175,10 @@ describe('README.md: every block is accounted for', () => {
         }
       }
       if (how.how === 'mirrored') {
-        expect(block.code.includes(how.mirror.replace('parent!', 'parent')) || block.code.includes(how.mirror), `README.md:${block.line} no longer shows ${how.mirror}`).toBe(true);
+        expect(
+          block.code.includes(how.mirror.replace('parent!', 'parent')) || block.code.includes(how.mirror),
+          `README.md:${block.line} no longer shows ${how.mirror}`,
+        ).toBe(true);
         expect(readFileSync(path.join(ROOT, how.file), 'utf8')).toContain(how.mirror);
       }
     }
@@ -198,21 +204,40 @@ describe('README.md: the blocks, in an empty app', () => {
     writeFileSync(
       path.join(dir, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', types: ['node'], outDir: 'out', rootDir: '.', skipLibCheck: false },
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          types: ['node'],
+          outDir: 'out',
+          rootDir: '.',
+          skipLibCheck: false,
+        },
         include: ['*.mts'],
       }),
     );
-    tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
   }, 600_000);
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the install line: the app holds the README\'s SDK 2.x line', () => {
+  it("the install line: the app holds the README's SDK 2.x line", () => {
     const line = blockRunBy('the install line');
     // readmeApp() installed these specs; a failure there fails beforeAll.
-    expect(line.code.trim().split(/\s+/).slice(3).every((spec) => spec.startsWith('@opentelemetry/'))).toBe(true);
+    expect(
+      line.code
+        .trim()
+        .split(/\s+/)
+        .slice(3)
+        .every((spec) => spec.startsWith('@opentelemetry/')),
+    ).toBe(true);
   });
 
   it('the TypeScript blocks compile with tsc --strict, module NodeNext, against the tarball', () => {
@@ -239,7 +264,10 @@ const server = http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0
 });
 `;
   const runNames = (file: string): string[] =>
-    readFileSync(file, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { name: string }).name);
+    readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { name: string }).name);
 
   for (const [kind, file, source] of [
     ['an ESM app', 'app.mjs', `import http from 'node:http';\n${HTTP_APP}`],
@@ -256,7 +284,14 @@ const server = http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0
         encoding: 'utf8',
         timeout: 30_000,
         // As the README says where nothing receives NodeSDK's own logs and metrics.
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, LANGSMITH_OTEL_FILE: runs, LANGSMITH_OTEL_PRINT: 'false', OTEL_LOGS_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' },
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          LANGSMITH_OTEL_FILE: runs,
+          LANGSMITH_OTEL_PRINT: 'false',
+          OTEL_LOGS_EXPORTER: 'none',
+          OTEL_METRICS_EXPORTER: 'none',
+        },
       });
       expect(run.status, run.stderr).toBe(0);
       expect(run.stdout).toBe('status 200 ok\n');
@@ -274,7 +309,7 @@ const server = http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0
       await ingest?.close();
     });
 
-    it('answer nests under the server span\'s run; the Client\'s own calls are no runs', async () => {
+    it("answer nests under the server span's run; the Client's own calls are no runs", async () => {
       expect(tsc.status, String(tsc.stdout)).toBe(0);
       const recipe = blockRunBy('the runTreeForActiveSpan recipe');
       copyFileSync(emitted.get(recipe.line)!, path.join(dir, 'recipe.mjs'));

@@ -25,10 +25,23 @@ beforeAll(() => {
     register = path.join(build.dir, 'dist/esm/register.js');
   } else {
     own = mkdtempSync(path.join(os.tmpdir(), 'register-config-errors-'));
-    execFileSync(process.execPath, [
-      path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.json'),
-      '--outDir', path.join(own, 'dist/esm'), '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false',
-    ], { stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [
+        path.join(REPO, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        path.join(REPO, 'tsconfig.json'),
+        '--outDir',
+        path.join(own, 'dist/esm'),
+        '--declaration',
+        'false',
+        '--declarationMap',
+        'false',
+        '--sourceMap',
+        'false',
+      ],
+      { stdio: 'pipe' },
+    );
     symlinkSync(path.join(REPO, 'node_modules'), path.join(own, 'node_modules'), 'dir');
     cpSync(path.join(REPO, 'package.json'), path.join(own, 'package.json'));
     register = path.join(own, 'dist/esm/register.js');
@@ -58,7 +71,11 @@ describe('register entry: a bad setting stops the process before the app runs', 
     ['a prefix of -0 (a native abort, exit 134, before)', { ...ON, LANGSMITH_OTEL_TRUST: '10.0.0.0/-0' }, /"10.0.0.0\/-0" is not a CIDR block/],
     ['a trailing space as prefix (trusted every IPv4 peer, before)', { ...ON, LANGSMITH_OTEL_TRUST: '127.0.0.1/32,10.0.0.0/ ' }, /is not a CIDR block/],
     ['a hex prefix', { ...ON, LANGSMITH_OTEL_TRUST: '10.0.0.0/0x8' }, /"10.0.0.0\/0x8" is not a CIDR block/],
-    ['TRUST=true plus a token (trusted everyone, before)', { ...ON, LANGSMITH_OTEL_TRUST: 'true', LANGSMITH_OTEL_TRUST_TOKEN: 'a-long-enough-secret-token' }, /token would check nothing/],
+    [
+      'TRUST=true plus a token (trusted everyone, before)',
+      { ...ON, LANGSMITH_OTEL_TRUST: 'true', LANGSMITH_OTEL_TRUST_TOKEN: 'a-long-enough-secret-token' },
+      /token would check nothing/,
+    ],
     ['a token over 1024 characters', { ...ON, LANGSMITH_OTEL_TRUST_TOKEN: 'x'.repeat(1025) }, /could never match/],
     ['ENABLED=maybe', { LANGSMITH_OTEL_ENABLED: 'maybe' }, /^langsmith-otel-bridge: LANGSMITH_OTEL_ENABLED=maybe: set true or false/],
     ['QUIET=maybe, bridge off', { LANGSMITH_OTEL_QUIET: 'maybe' }, /LANGSMITH_OTEL_QUIET=maybe: set true or false/],

@@ -21,14 +21,38 @@ let cwd = '';
 beforeAll(() => {
   own = mkdtempSync(path.join(os.tmpdir(), 'register-env-'));
   const full = path.join(own, 'full');
-  execFileSync(process.execPath, [
-    path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.json'),
-    '--outDir', path.join(full, 'dist/esm'), '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false',
-  ], { stdio: 'pipe' });
-  execFileSync(process.execPath, [
-    path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.cjs.json'),
-    '--outDir', path.join(full, 'dist/cjs'), '--declaration', 'false', '--sourceMap', 'false',
-  ], { stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(REPO, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      path.join(REPO, 'tsconfig.json'),
+      '--outDir',
+      path.join(full, 'dist/esm'),
+      '--declaration',
+      'false',
+      '--declarationMap',
+      'false',
+      '--sourceMap',
+      'false',
+    ],
+    { stdio: 'pipe' },
+  );
+  execFileSync(
+    process.execPath,
+    [
+      path.join(REPO, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      path.join(REPO, 'tsconfig.cjs.json'),
+      '--outDir',
+      path.join(full, 'dist/cjs'),
+      '--declaration',
+      'false',
+      '--sourceMap',
+      'false',
+    ],
+    { stdio: 'pipe' },
+  );
   writeFileSync(path.join(full, 'dist/cjs/package.json'), JSON.stringify({ type: 'commonjs' }) + '\n'); // as scripts/build.mjs
   symlinkSync(path.join(REPO, 'node_modules'), path.join(full, 'node_modules'), 'dir');
   cpSync(path.join(REPO, 'package.json'), path.join(full, 'package.json'));
@@ -88,7 +112,11 @@ describe('register entry: the standard OpenTelemetry variables', () => {
   it.each([
     ['OTEL_SDK_DISABLED=1 (not a value the spec reads)', { ...ON, OTEL_SDK_DISABLED: '1' }, /^langsmith-otel-bridge: OTEL_SDK_DISABLED=1: set true or false/],
     ['OTEL_PROPAGATORS=ottrace', { ...ON, OTEL_PROPAGATORS: 'ottrace' }, /^langsmith-otel-bridge: OTEL_PROPAGATORS: "ottrace" is not a propagator/],
-    ['OTEL_RESOURCE_ATTRIBUTES without =', { ...ON, OTEL_RESOURCE_ATTRIBUTES: 'prod' }, /^langsmith-otel-bridge: OTEL_RESOURCE_ATTRIBUTES: "prod" is not key=value/],
+    [
+      'OTEL_RESOURCE_ATTRIBUTES without =',
+      { ...ON, OTEL_RESOURCE_ATTRIBUTES: 'prod' },
+      /^langsmith-otel-bridge: OTEL_RESOURCE_ATTRIBUTES: "prod" is not key=value/,
+    ],
     ['LANGSMITH_TRACING_MODE=otlp', { LANGSMITH_TRACING_MODE: 'otlp' }, /^langsmith-otel-bridge: LANGSMITH_TRACING_MODE=otlp: set otel or langsmith/],
     ['OTEL_LOG_LEVEL=loud', { ...ON, OTEL_LOG_LEVEL: 'loud' }, /^langsmith-otel-bridge: OTEL_LOG_LEVEL=loud: set one of none, error, warn/],
   ])('%s: exit 1 and one line, before the app', (_rule, env, message) => {
@@ -107,11 +135,14 @@ describe('register entry: the standard OpenTelemetry variables', () => {
       OTEL_RESOURCE_ATTRIBUTES: 'service.name=ignored,deployment.environment=prod,team=search%2Cads',
     });
     expect(run.status).toBe(0);
-    const runs = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { extra?: { metadata?: Record<string, unknown> } });
+    const runs = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { extra?: { metadata?: Record<string, unknown> } });
     expect(runs[0]?.extra?.metadata).toMatchObject({ 'service.name': 'checkout', 'deployment.environment': 'prod', team: 'search,ads' });
   });
 
-  it('OTEL_PROPAGATORS=b3multi,xray: the app\'s outbound headers carry them next to the bridge\'s', () => {
+  it("OTEL_PROPAGATORS=b3multi,xray: the app's outbound headers carry them next to the bridge's", () => {
     const run = start({ ...ON, OTEL_PROPAGATORS: 'tracecontext,baggage,b3multi,xray', LANGSMITH_OTEL_FILE: path.join(cwd, 'p.jsonl') });
     expect(run.status).toBe(0);
     expect(run.app?.headers).toEqual(expect.arrayContaining(['traceparent', 'x-b3-traceid', 'x-b3-spanid', 'x-amzn-trace-id']));

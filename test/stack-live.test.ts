@@ -63,7 +63,10 @@ interface Ingest {
   violations(): string[];
 }
 interface DemoStopReport {
-  bridgeStats?: { dropped: number; queues: Record<string, { queued: number; exported: number; droppedExportFailed: number; droppedQueueFull: number; failedExports: number; retries: number }> };
+  bridgeStats?: {
+    dropped: number;
+    queues: Record<string, { queued: number; exported: number; droppedExportFailed: number; droppedQueueFull: number; failedExports: number; retries: number }>;
+  };
 }
 interface Stack {
   logDir: string;
@@ -112,7 +115,11 @@ const EXCLUDED = 'langsmith.bridge.excluded';
 type Kind = 'ok' | 'fail' | 'slow';
 const kindOf = (i: number): Kind => (i % 10 === 3 ? 'fail' : i % 10 === 7 ? 'slow' : 'ok');
 const question = (tag: string, i: number) =>
-  kindOf(i) === 'fail' ? `${tag} #${i}: please fail the search` : kindOf(i) === 'slow' ? `${tag} #${i}: a slow question` : `${tag} #${i}: how is context propagated?`;
+  kindOf(i) === 'fail'
+    ? `${tag} #${i}: please fail the search`
+    : kindOf(i) === 'slow'
+      ? `${tag} #${i}: a slow question`
+      : `${tag} #${i}: how is context propagated?`;
 
 function requireBinaries(): void {
   if (!haveBinaries) {
@@ -177,7 +184,8 @@ function otlpRunsByTrace(ingest: Ingest, tag?: string): Map<string, IngestRun[]>
     byTrace.set(run.otel.traceId, list);
   }
   if (tag !== undefined) {
-    for (const [traceId, runs] of byTrace) if (!runs.some((r) => String(r.inputs?.input ?? JSON.stringify(r.inputs ?? {})).includes(`${tag} #`))) byTrace.delete(traceId);
+    for (const [traceId, runs] of byTrace)
+      if (!runs.some((r) => String(r.inputs?.input ?? JSON.stringify(r.inputs ?? {})).includes(`${tag} #`))) byTrace.delete(traceId);
   }
   return byTrace;
 }
@@ -221,7 +229,11 @@ function startLiveStack(tmp: string, directFile: string, options: Record<string,
  * a trace's first span, then batch (1 s) and Jaeger's own batch — then gives
  * stragglers of dropped traces (if the collector let any through) time to show up.
  */
-async function collectJaeger(stack: Stack, facts: Map<string, { error: boolean; durationMs: number }>, jaeger: Map<string, JaegerTrace | undefined>): Promise<void> {
+async function collectJaeger(
+  stack: Stack,
+  facts: Map<string, { error: boolean; durationMs: number }>,
+  jaeger: Map<string, JaegerTrace | undefined>,
+): Promise<void> {
   const expected = [...facts].filter(([id, f]) => predictedKeep(id, f)).map(([id]) => id);
   await until(async () => {
     for (const id of expected) if (!jaeger.get(id)) jaeger.set(id, await stackModule.jaegerTrace(stack.jaeger.queryUrl, id));
@@ -252,8 +264,16 @@ describeLive('otelcol validate: the real collector is the authority on config va
 
   it.each([
     ['an unknown key', (t: string) => t.replace('decision_wait:', 'decision_wiat:'), /decision_wiat/],
-    ['a filter condition that does not parse', (t: string) => t.replace('attributes["langsmith.bridge.excluded"] == true', 'attributes["langsmith.bridge.excluded"] === true'), /filter/],
-    ['an undefined processor in a pipeline', (t: string) => t.replace('processors: [memory_limiter, tail_sampling, batch]', 'processors: [memory_limiter, tail_sampling, batch/x]'), /batch\/x/],
+    [
+      'a filter condition that does not parse',
+      (t: string) => t.replace('attributes["langsmith.bridge.excluded"] == true', 'attributes["langsmith.bridge.excluded"] === true'),
+      /filter/,
+    ],
+    [
+      'an undefined processor in a pipeline',
+      (t: string) => t.replace('processors: [memory_limiter, tail_sampling, batch]', 'processors: [memory_limiter, tail_sampling, batch/x]'),
+      /batch\/x/,
+    ],
   ])('a copy with %s is rejected', (_rule, mutate, expected) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'otelcol-validate-'));
     try {
@@ -292,7 +312,10 @@ describeLive(`stack: ${REQUESTS} requests through the demo services into the rea
     expect(statuses.filter((s) => s === 200).length).toBe(REQUESTS - REQUESTS / 10);
     // Every bridged run in the stand-in (the direct file is written by the same processor).
     const direct = () => readRuns(directFile).length;
-    await until(() => direct() > 0 && otlpRunsByTrace(stack.ingest).size === REQUESTS && [...otlpRunsByTrace(stack.ingest).values()].flat().length >= direct(), 60_000);
+    await until(
+      () => direct() > 0 && otlpRunsByTrace(stack.ingest).size === REQUESTS && [...otlpRunsByTrace(stack.ingest).values()].flat().length >= direct(),
+      60_000,
+    );
     byTrace = otlpRunsByTrace(stack.ingest, tag);
     facts = new Map([...byTrace].map(([id, runs]) => [id, traceFacts(runs)]));
     await collectJaeger(stack, facts, jaeger);
@@ -346,7 +369,9 @@ describeLive(`stack: ${REQUESTS} requests through the demo services into the rea
     const rest = [...facts].filter(([, f]) => !f.error && f.durationMs <= LATENCY_MS).map(([id]) => id);
     const kept = rest.filter((id) => jaeger.get(id));
     const [lo, hi] = stackModule.binomialInterval(rest.length, PERCENT / 100, 0.999);
-    process.stderr.write(`[stack-live] rest ${rest.length} traces, kept ${kept.length} (${((100 * kept.length) / rest.length).toFixed(1)}%; 99.9% interval ${lo}..${hi})\n`);
+    process.stderr.write(
+      `[stack-live] rest ${rest.length} traces, kept ${kept.length} (${((100 * kept.length) / rest.length).toFixed(1)}%; 99.9% interval ${lo}..${hi})\n`,
+    );
     expect(rest.length).toBeGreaterThan(REQUESTS / 2);
     expect(kept.length).toBeGreaterThanOrEqual(lo);
     expect(kept.length).toBeLessThanOrEqual(hi);
@@ -358,7 +383,10 @@ describeLive(`stack: ${REQUESTS} requests through the demo services into the rea
     for (const [id, runs] of byTrace) {
       const t = jaeger.get(id);
       if (!t) continue;
-      const inJaeger = t.spans.filter((s) => s.tags[EXCLUDED] !== true).map((s) => s.spanId).sort();
+      const inJaeger = t.spans
+        .filter((s) => s.tags[EXCLUDED] !== true)
+        .map((s) => s.spanId)
+        .sort();
       expect(inJaeger, `trace ${id}`).toEqual(runs.map((r) => r.otel!.spanId).sort());
       expect(new Set(t.spans.map((s) => s.service))).toEqual(new Set(['gateway', 'agent']));
     }
@@ -394,27 +422,31 @@ describeLive(`stack: ${REQUESTS} requests through the demo services into the rea
 
   // ---- protocols (after the sampling assertions: new demo services, same collector)
 
-  it.each(['http/json', 'grpc', 'http/protobuf'])('protocol %s: the demo services export to the real collector, runs arrive whole', async (protocol) => {
-    const transport = protocol === 'grpc' ? /transport="grpc"/ : /transport="http"/;
-    const metric = 'otelcol_receiver_accepted_spans';
-    const before = await stackModule.collectorMetric(stack.entry.metricsUrl, metric, transport);
-    await stack.restartDemo(protocol, { LANGSMITH_OTEL_FILE: directFile, DEMO_EXCLUDED_SPAN: 'true' });
-    const ptag = `protocol-${protocol}`;
-    const statuses = await drive(stack.gatewayUrl, ptag, 20, 4);
-    expect(statuses.filter((s) => s === 200).length).toBe(18);
-    const arrived = await until(() => otlpRunsByTrace(stack.ingest, ptag).size === 20, 30_000);
-    expect(arrived).toBe(true);
-    await until(async () => (await stackModule.collectorMetric(stack.entry.metricsUrl, metric, transport)) > before, 10_000);
-    expect(await stackModule.collectorMetric(stack.entry.metricsUrl, metric, transport)).toBeGreaterThan(before);
-    const direct = new Set(readRuns(directFile).map((r) => `${r.id} ${r.parent_run_id ?? '-'} ${r.dotted_order}`));
-    for (const runs of otlpRunsByTrace(stack.ingest, ptag).values()) {
-      for (const r of runs) expect(direct.has(`${r.id} ${r.parent_run_id ?? '-'} ${r.dotted_order}`)).toBe(true);
-    }
-    // A trace shows up with its first run; the LangSmith-native service's runs (posted straight to
-    // the stand-in) wait as orphans until their OTLP parents have come through the collector's batch.
-    await until(() => stack.ingest.orphans().length === 0, 30_000);
-    expect(stack.ingest.orphans()).toEqual([]);
-  }, 90_000);
+  it.each(['http/json', 'grpc', 'http/protobuf'])(
+    'protocol %s: the demo services export to the real collector, runs arrive whole',
+    async (protocol) => {
+      const transport = protocol === 'grpc' ? /transport="grpc"/ : /transport="http"/;
+      const metric = 'otelcol_receiver_accepted_spans';
+      const before = await stackModule.collectorMetric(stack.entry.metricsUrl, metric, transport);
+      await stack.restartDemo(protocol, { LANGSMITH_OTEL_FILE: directFile, DEMO_EXCLUDED_SPAN: 'true' });
+      const ptag = `protocol-${protocol}`;
+      const statuses = await drive(stack.gatewayUrl, ptag, 20, 4);
+      expect(statuses.filter((s) => s === 200).length).toBe(18);
+      const arrived = await until(() => otlpRunsByTrace(stack.ingest, ptag).size === 20, 30_000);
+      expect(arrived).toBe(true);
+      await until(async () => (await stackModule.collectorMetric(stack.entry.metricsUrl, metric, transport)) > before, 10_000);
+      expect(await stackModule.collectorMetric(stack.entry.metricsUrl, metric, transport)).toBeGreaterThan(before);
+      const direct = new Set(readRuns(directFile).map((r) => `${r.id} ${r.parent_run_id ?? '-'} ${r.dotted_order}`));
+      for (const runs of otlpRunsByTrace(stack.ingest, ptag).values()) {
+        for (const r of runs) expect(direct.has(`${r.id} ${r.parent_run_id ?? '-'} ${r.dotted_order}`)).toBe(true);
+      }
+      // A trace shows up with its first run; the LangSmith-native service's runs (posted straight to
+      // the stand-in) wait as orphans until their OTLP parents have come through the collector's batch.
+      await until(() => stack.ingest.orphans().length === 0, 30_000);
+      expect(stack.ingest.orphans()).toEqual([]);
+    },
+    90_000,
+  );
 
   // ---- collector restart mid-run
 
@@ -504,12 +536,19 @@ describeLive('stack, scaled out: the loadbalancing tier (routing_key: traceID) i
     for (const count of perReplica) expect(count).toBeGreaterThan(total / 5);
     // Nothing lost or duplicated on the way: the replicas together hold exactly the direct path's runs.
     const viaReplicas = stack.replicaIngests.flatMap((ing) => ing.runs().map((r) => r.id)).sort();
-    expect(viaReplicas).toEqual(readRuns(directFile).map((r) => r.id).sort());
+    expect(viaReplicas).toEqual(
+      readRuns(directFile)
+        .map((r) => r.id)
+        .sort(),
+    );
   });
 
   it('the sampling results equal the single-replica run: the same policies decide every trace the same way', async () => {
     const kept = [...facts.keys()].filter((id) => jaeger.get(id)).sort();
-    const predicted = [...facts].filter(([id, f]) => predictedKeep(id, f)).map(([id]) => id).sort();
+    const predicted = [...facts]
+      .filter(([id, f]) => predictedKeep(id, f))
+      .map(([id]) => id)
+      .sort();
     process.stderr.write(`[stack-live] scale-out: kept ${kept.length} of ${facts.size} traces\n`);
     expect(kept).toEqual(predicted);
     for (const id of kept) {

@@ -4,12 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  STACK_FILES,
-  checkStack,
-  imagePinProblem,
-  loadStack,
-} from '../scripts/validate-stack.mjs';
+import { STACK_FILES, checkStack, imagePinProblem, loadStack } from '../scripts/validate-stack.mjs';
 
 type Stack = ReturnType<typeof loadStack>;
 
@@ -45,8 +40,7 @@ describe('broken variants are reported', () => {
   const pipelines = (s: Stack) => s.collector.service.pipelines;
   const sampled = (s: Stack) => pipelines(s)['traces/jaeger'];
   const langsmith = (s: Stack) => s.collector.exporters['otlp_http/langsmith'];
-  const policy = (s: Stack, type: string) =>
-    s.collector.processors.tail_sampling.policies.find((p: { type: string }) => p.type === type);
+  const policy = (s: Stack, type: string) => s.collector.processors.tail_sampling.policies.find((p: { type: string }) => p.type === type);
 
   const cases: { rule: string; mutate: (s: Stack) => void; expected: RegExp }[] = [
     // Undefined components, unknown keys and bad filter expressions: the real collector's
@@ -117,9 +111,7 @@ describe('broken variants are reported', () => {
     },
     {
       rule: 'traces_endpoint doubles /v1/traces',
-      mutate: (s) =>
-        (langsmith(s).traces_endpoint =
-          '${env:LANGSMITH_OTLP_TRACES_ENDPOINT:-https://api.smith.langchain.com/otel/v1/traces/v1/traces}'),
+      mutate: (s) => (langsmith(s).traces_endpoint = '${env:LANGSMITH_OTLP_TRACES_ENDPOINT:-https://api.smith.langchain.com/otel/v1/traces/v1/traces}'),
       expected: /doubles \/v1\/traces/,
     },
     {
@@ -191,9 +183,7 @@ describe('broken variants are reported', () => {
     {
       rule: 'the LangSmith key is not passed to the collector',
       mutate: (s) => {
-        s.compose.services.collector.environment = s.compose.services.collector.environment.filter(
-          (e: string) => e !== 'LANGSMITH_API_KEY',
-        );
+        s.compose.services.collector.environment = s.compose.services.collector.environment.filter((e: string) => e !== 'LANGSMITH_API_KEY');
       },
       expected: /service collector does not pass LANGSMITH_API_KEY/,
     },
@@ -240,10 +230,7 @@ describe('broken variants are reported', () => {
     {
       rule: 'an ${env:…} variable is not documented',
       mutate: (s) => {
-        s.texts.collector = s.texts.collector.replace(
-          'num_traces: 50000',
-          'num_traces: ${env:TAIL_SAMPLING_NUM_TRACES:-50000}',
-        );
+        s.texts.collector = s.texts.collector.replace('num_traces: 50000', 'num_traces: ${env:TAIL_SAMPLING_NUM_TRACES:-50000}');
       },
       expected: /TAIL_SAMPLING_NUM_TRACES is used but not documented/,
     },

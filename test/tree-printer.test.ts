@@ -16,15 +16,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A finished run: `parent` is a run of the same trace, or [id, dotted order] of one elsewhere. */
 function run(name: string, parent: RunParent, startMs: number, more: Partial<Run> = {}): Run {
   const id = randomUUID();
-  return finishedRun({
-    id,
-    name,
-    run_type: 'chain',
-    parent,
-    segment: formatDottedOrderSegment(startMs * 1000, id),
-    start_time: new Date(startMs).toISOString().replace('Z', '000Z'),
-    end_time: new Date(startMs + 2).toISOString().replace('Z', '000Z'),
-  }, more);
+  return finishedRun(
+    {
+      id,
+      name,
+      run_type: 'chain',
+      parent,
+      segment: formatDottedOrderSegment(startMs * 1000, id),
+      start_time: new Date(startMs).toISOString().replace('Z', '000Z'),
+      end_time: new Date(startMs + 2).toISOString().replace('Z', '000Z'),
+    },
+    more,
+  );
 }
 
 /** The upstream caller's run: in another process, so never written here. */

@@ -14,13 +14,7 @@
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import {
-  context,
-  propagation,
-  trace,
-  TraceFlags,
-  type TextMapPropagator,
-} from '@opentelemetry/api';
+import { context, propagation, trace, TraceFlags, type TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { HttpInstrumentation, type HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import {
@@ -66,8 +60,7 @@ const TP_CONSISTENT = tp('01', CALLER_TRACE_ID, LS_OTEL_SPAN_ID);
 const CALLER_PROJECT = 'attacker-project';
 const CALLER_TAGS = ['caller-tag-a', 'caller-tag-b'];
 /** Raw JSON: a literal `__proto__` key, which JSON.stringify of an object literal cannot produce. */
-const CALLER_METADATA_JSON =
-  '{"caller_key":"chosen","__proto__":{"polluted":"yes"},"nested":{"constructor":{"prototype":{"polluted":"yes"}}}}';
+const CALLER_METADATA_JSON = '{"caller_key":"chosen","__proto__":{"polluted":"yes"},"nested":{"constructor":{"prototype":{"polluted":"yes"}}}}';
 const LANGSMITH_MEMBERS = [
   `langsmith-metadata=${encodeURIComponent(CALLER_METADATA_JSON)}`,
   `langsmith-tags=${encodeURIComponent(CALLER_TAGS.join(','))}`,
@@ -646,7 +639,10 @@ describe('stripTracingHeaders at a gateway', () => {
       forward['x-langsmith-trust'] = TOKEN;
       fetch(`http://127.0.0.1:${port}/internal`, { headers: forward })
         .then((r) => r.text())
-        .then((body) => res.end(body), (err: unknown) => ((res.statusCode = 502), res.end(String(err))));
+        .then(
+          (body) => res.end(body),
+          (err: unknown) => ((res.statusCode = 502), res.end(String(err))),
+        );
     });
     await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
     gatewayPort = (gateway.address() as AddressInfo).port;

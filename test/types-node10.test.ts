@@ -19,8 +19,15 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'types-node10-'));
   const pkg = path.join(dir, 'pkg');
   // The package's declarations, as the build emits them (both builds: `types` is ESM, typesVersions CJS).
-  for (const [project, out] of [['tsconfig.json', 'dist/esm'], ['tsconfig.cjs.json', 'dist/cjs']] as const) {
-    execFileSync(process.execPath, [TSC, '-p', path.join(REPO, project), '--emitDeclarationOnly', '--declarationMap', 'false', '--outDir', path.join(pkg, out)], { stdio: 'pipe' });
+  for (const [project, out] of [
+    ['tsconfig.json', 'dist/esm'],
+    ['tsconfig.cjs.json', 'dist/cjs'],
+  ] as const) {
+    execFileSync(
+      process.execPath,
+      [TSC, '-p', path.join(REPO, project), '--emitDeclarationOnly', '--declarationMap', 'false', '--outDir', path.join(pkg, out)],
+      { stdio: 'pipe' },
+    );
   }
   writeFileSync(path.join(pkg, 'dist/cjs/package.json'), JSON.stringify({ type: 'commonjs' }) + '\n'); // as scripts/build.mjs
   cpSync(path.join(REPO, 'package.json'), path.join(pkg, 'package.json'));
@@ -49,7 +56,23 @@ afterAll(() => {
 function typecheck(moduleResolution: 'node10' | 'node16') {
   const run = spawnSync(
     process.execPath,
-    [TSC, '--noEmit', '--strict', '--skipLibCheck', '--types', 'node', '--typeRoots', path.join(REPO, 'node_modules/@types'), '--module', moduleResolution === 'node10' ? 'commonjs' : 'node16', '--moduleResolution', moduleResolution, '--ignoreDeprecations', '5.0', 'index.ts'],
+    [
+      TSC,
+      '--noEmit',
+      '--strict',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--typeRoots',
+      path.join(REPO, 'node_modules/@types'),
+      '--module',
+      moduleResolution === 'node10' ? 'commonjs' : 'node16',
+      '--moduleResolution',
+      moduleResolution,
+      '--ignoreDeprecations',
+      '5.0',
+      'index.ts',
+    ],
     { cwd: path.join(dir, 'app'), encoding: 'utf8' },
   );
   return { status: run.status, output: (run.stdout + run.stderr).trim() };

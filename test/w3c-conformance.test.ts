@@ -20,19 +20,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  defaultTextMapGetter,
-  defaultTextMapSetter,
-  ROOT_CONTEXT,
-  SpanKind,
-  trace,
-  type TextMapPropagator,
-} from '@opentelemetry/api';
-import {
-  CompositePropagator,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-} from '@opentelemetry/core';
+import { defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, SpanKind, trace, type TextMapPropagator } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LangSmithLineageProcessor, LangSmithPropagator } from '../src/index.js';
@@ -117,7 +106,9 @@ const ALL_VALUE_CHARS = [
   [0x20, 0x2b],
   [0x2d, 0x3c],
   [0x3e, 0x7e],
-].map(([from, to]) => String.fromCharCode(...Array.from({ length: to! - from! + 1 }, (_, i) => from! + i))).join('');
+]
+  .map(([from, to]) => String.fromCharCode(...Array.from({ length: to! - from! + 1 }, (_, i) => from! + i)))
+  .join('');
 
 const members = (from: number, to: number): string =>
   Array.from({ length: to - from + 1 }, (_, i) => {
@@ -166,10 +157,7 @@ const CASES: readonly ConformanceCase[] = [
   {
     suite: 'TraceContextTest',
     name: 'test_traceparent_version_0x00',
-    steps: [
-      invalidTraceParent(`${TP_SAMPLED}.`),
-      invalidTraceParent(`${TP_SAMPLED}-what-the-future-will-be-like`),
-    ],
+    steps: [invalidTraceParent(`${TP_SAMPLED}.`), invalidTraceParent(`${TP_SAMPLED}-what-the-future-will-be-like`)],
   },
   {
     suite: 'TraceContextTest',
@@ -188,18 +176,12 @@ const CASES: readonly ConformanceCase[] = [
   {
     suite: 'TraceContextTest',
     name: 'test_traceparent_version_illegal_characters',
-    steps: [
-      invalidTraceParent(`.0-${TRACE_ID}-${PARENT_ID}-01`),
-      invalidTraceParent(`0.-${TRACE_ID}-${PARENT_ID}-01`),
-    ],
+    steps: [invalidTraceParent(`.0-${TRACE_ID}-${PARENT_ID}-01`), invalidTraceParent(`0.-${TRACE_ID}-${PARENT_ID}-01`)],
   },
   {
     suite: 'TraceContextTest',
     name: 'test_traceparent_version_too_long',
-    steps: [
-      invalidTraceParent(`000-${TRACE_ID}-${PARENT_ID}-01`),
-      invalidTraceParent(`0000-${TRACE_ID}-${PARENT_ID}-01`),
-    ],
+    steps: [invalidTraceParent(`000-${TRACE_ID}-${PARENT_ID}-01`), invalidTraceParent(`0000-${TRACE_ID}-${PARENT_ID}-01`)],
   },
   {
     suite: 'TraceContextTest',
@@ -246,10 +228,7 @@ const CASES: readonly ConformanceCase[] = [
   {
     suite: 'TraceContextTest',
     name: 'test_traceparent_parent_id_illegal_characters',
-    steps: [
-      invalidTraceParent(`00-${TRACE_ID}-.234567890123456-01`),
-      invalidTraceParent(`00-${TRACE_ID}-123456789012345.-01`),
-    ],
+    steps: [invalidTraceParent(`00-${TRACE_ID}-.234567890123456-01`), invalidTraceParent(`00-${TRACE_ID}-123456789012345.-01`)],
   },
   {
     suite: 'TraceContextTest',
@@ -309,9 +288,7 @@ const CASES: readonly ConformanceCase[] = [
   {
     suite: 'TraceContextTest',
     name: 'test_tracestate_header_name_valid_casing',
-    steps: ['TraceState', 'TrAcEsTaTe', 'TRACESTATE'].map((name) =>
-      withTraceState([[name, 'foo=1']], { tracestate: { has: foo1 } }),
-    ),
+    steps: ['TraceState', 'TrAcEsTaTe', 'TRACESTATE'].map((name) => withTraceState([[name, 'foo=1']], { tracestate: { has: foo1 } })),
   },
   {
     suite: 'TraceContextTest',
@@ -366,9 +343,7 @@ const CASES: readonly ConformanceCase[] = [
     steps: [
       withTraceState([ts('foo=1 \t , \t bar=2, \t baz=3')], { tracestate: { has: { foo: '1', bar: '2', baz: '3' } } }),
       withTraceState([ts('foo=1\t \t,\t \tbar=2,\t \tbaz=3')], { tracestate: { has: { foo: '1', bar: '2', baz: '3' } } }),
-      ...[' foo=1', '\tfoo=1', 'foo=1 ', 'foo=1\t', '\t foo=1 \t'].map((value) =>
-        withTraceState([ts(value)], { ...keeps, tracestate: { has: foo1 } }),
-      ),
+      ...[' foo=1', '\tfoo=1', 'foo=1 ', 'foo=1\t', '\t foo=1 \t'].map((value) => withTraceState([ts(value)], { ...keeps, tracestate: { has: foo1 } })),
     ],
   },
   {
@@ -500,8 +475,7 @@ interface Outbound {
 /** The harness accepts version 00 only, exactly four fields, lowercase hex, no zero ids. */
 const HARNESS_TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 /** The harness's member grammar (level 2 keys, any number of `@`). */
-const HARNESS_TRACESTATE_MEMBER =
-  /^([0-9a-z][_0-9a-z\-*/@]{0,255})=([\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e])$/;
+const HARNESS_TRACESTATE_MEMBER = /^([0-9a-z][_0-9a-z\-*/@]{0,255})=([\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e])$/;
 const HARNESS_TRACESTATE_DELIMITER = /[ \t]*,[ \t]*/;
 
 /** Reads one callback's header lines; a string is what would make the harness fail or error. */
@@ -711,7 +685,11 @@ async function runCase(service: Service, sink: CallbackSink, testCase: Conforman
   const traceStateSizes: number[] = [];
   for (const [index, step] of testCase.steps.entries()) {
     const paths = Array.from({ length: step.callbacks ?? 1 }, () => `/callback/${++sequence}`);
-    const status = await post(`${service.url}/test`, step.inbound, paths.map((p) => ({ url: sink.url + p, arguments: [] })));
+    const status = await post(
+      `${service.url}/test`,
+      step.inbound,
+      paths.map((p) => ({ url: sink.url + p, arguments: [] })),
+    );
     const outbound: Outbound[] = [];
     for (const path of paths) {
       const lines = sink.received.get(path);
@@ -735,9 +713,7 @@ async function runCase(service: Service, sink: CallbackSink, testCase: Conforman
 
 const sink = new CallbackSink();
 const bridge = new Service(new LangSmithPropagator({ trust: true }));
-const core = new Service(
-  new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-);
+const core = new Service(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
 
 beforeAll(async () => {
   await Promise.all([sink.start(), bridge.start(), core.start()]);
@@ -757,16 +733,34 @@ describe('the table', () => {
   });
 
   it('judges a callback as the harness does', () => {
-    expect(readOutbound([['traceparent', TP_SAMPLED], ['tracestate', 'a=1 , b=2']])).toEqual({
+    expect(
+      readOutbound([
+        ['traceparent', TP_SAMPLED],
+        ['tracestate', 'a=1 , b=2'],
+      ]),
+    ).toEqual({
       traceParent: { traceId: TRACE_ID, parentId: PARENT_ID, flags: 1 },
-      traceState: new Map([['a', '1'], ['b', '2']]),
+      traceState: new Map([
+        ['a', '1'],
+        ['b', '2'],
+      ]),
     });
     expect(readOutbound([])).toMatch(/one traceparent/);
-    expect(readOutbound([['traceparent', TP_SAMPLED], ['TraceParent', TP_SAMPLED]])).toMatch(/one traceparent/);
+    expect(
+      readOutbound([
+        ['traceparent', TP_SAMPLED],
+        ['TraceParent', TP_SAMPLED],
+      ]),
+    ).toMatch(/one traceparent/);
     expect(readOutbound([['traceparent', `01-${TRACE_ID}-${PARENT_ID}-01`]])).toMatch(/version-00/);
     expect(readOutbound([['traceparent', `${TP_SAMPLED}-x`]])).toMatch(/version-00/);
     expect(readOutbound([['traceparent', `00-${TRACE_ID}-0000000000000000-01`]])).toMatch(/zero id/);
-    expect(readOutbound([['traceparent', TP_SAMPLED], ['tracestate', 'FOO=1']])).toMatch(/malformed/);
+    expect(
+      readOutbound([
+        ['traceparent', TP_SAMPLED],
+        ['tracestate', 'FOO=1'],
+      ]),
+    ).toMatch(/malformed/);
   });
 });
 

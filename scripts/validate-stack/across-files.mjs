@@ -46,7 +46,9 @@ export function checkBuildPins({ compose, builds = {} }, checked = []) {
     }
     for (const [name, image] of images) {
       if (image.startsWith(COLLECTOR_IMAGE + ':') && tagOf(image) !== version) {
-        problems.push(`${STACK_FILES.compose}: service ${name} runs ${image}, but scripts/build-stack.sh builds ${version} (${BUILD_FILES.otelcolManifest}): pin ${COLLECTOR_IMAGE}:${version}`);
+        problems.push(
+          `${STACK_FILES.compose}: service ${name} runs ${image}, but scripts/build-stack.sh builds ${version} (${BUILD_FILES.otelcolManifest}): pin ${COLLECTOR_IMAGE}:${version}`,
+        );
       }
     }
   }
@@ -58,7 +60,9 @@ export function checkBuildPins({ compose, builds = {} }, checked = []) {
       const v2 = `2.${Number(v1[1]) - JAEGER_V2_MINOR_OFFSET}.${v1[2]}`;
       for (const [name, image] of images) {
         if (image.startsWith(JAEGER_IMAGE + ':') && tagOf(image) !== v2) {
-          problems.push(`${STACK_FILES.compose}: service ${name} runs ${image}, but the Go build is jaeger v1.${v1[1]}.${v1[2]} = v${v2}: pin ${JAEGER_IMAGE}:${v2}`);
+          problems.push(
+            `${STACK_FILES.compose}: service ${name} runs ${image}, but the Go build is jaeger v1.${v1[1]}.${v1[2]} = v${v2}: pin ${JAEGER_IMAGE}:${v2}`,
+          );
         }
       }
     }
@@ -91,7 +95,8 @@ export function checkStack({ collector, loadBalancing, compose, dockerfile, text
     if (raw === undefined) continue;
     const env = envOf(c.service);
     for (const name of collectorEnvRefs(raw).keys()) {
-      if (!(name in env) && !BINARY_PATH_ONLY_ENV.has(name)) problems.push(`${STACK_FILES.compose}: service ${c.name} does not pass ${name}, which ${c.config} reads`);
+      if (!(name in env) && !BINARY_PATH_ONLY_ENV.has(name))
+        problems.push(`${STACK_FILES.compose}: service ${c.name} does not pass ${name}, which ${c.config} reads`);
     }
   }
   checked.push('compose: every variable a collector config reads is passed to the services running it');
@@ -106,8 +111,12 @@ export function checkStack({ collector, loadBalancing, compose, dockerfile, text
     if (isObject(dns)) {
       const host = withCollectorDefaults(dns.hostname ?? '');
       const behind = replicas.filter((c) => aliasesOf(c.service).includes(host) || c.name === host);
-      if (behind.length < 2) problems.push(`${STACK_FILES.loadBalancing}: dns hostname "${host}" names ${behind.length} sampling replica(s) in ${STACK_FILES.compose}; give every replica that network alias`);
-      if (String(dns.port ?? '4317') !== grpcPort) problems.push(`${STACK_FILES.loadBalancing}: dns port ${dns.port} is not the sampling tier's OTLP/gRPC port ${grpcPort}`);
+      if (behind.length < 2)
+        problems.push(
+          `${STACK_FILES.loadBalancing}: dns hostname "${host}" names ${behind.length} sampling replica(s) in ${STACK_FILES.compose}; give every replica that network alias`,
+        );
+      if (String(dns.port ?? '4317') !== grpcPort)
+        problems.push(`${STACK_FILES.loadBalancing}: dns port ${dns.port} is not the sampling tier's OTLP/gRPC port ${grpcPort}`);
     }
     for (const entry of asArray(fixed?.hostnames)) {
       const { host, port } = hostPort(withCollectorDefaults(entry));
@@ -129,7 +138,8 @@ export function checkStack({ collector, loadBalancing, compose, dockerfile, text
   if (fileExists) {
     for (const [name, svc] of Object.entries(services)) {
       for (const { source } of volumesOf(svc)) {
-        if (/^\.\.?\//.test(String(source)) && !fileExists(source)) problems.push(`${STACK_FILES.compose}: service ${name} mounts ${source}, which does not exist`);
+        if (/^\.\.?\//.test(String(source)) && !fileExists(source))
+          problems.push(`${STACK_FILES.compose}: service ${name} mounts ${source}, which does not exist`);
       }
     }
     checked.push('compose: mounted files exist');

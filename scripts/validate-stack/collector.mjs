@@ -145,7 +145,9 @@ export function checkLangSmithExporter(id, cfg, file = STACK_FILES.collector) {
   } else if (cfg?.endpoint !== undefined) {
     const url = withCollectorDefaults(cfg.endpoint);
     if (url.includes(TRACES_PATH)) {
-      problems.push(`${at}: endpoint "${url}" is a base URL, the exporter appends ${TRACES_PATH}; this posts to …${TRACES_PATH}${TRACES_PATH} (404). Use traces_endpoint or drop the suffix`);
+      problems.push(
+        `${at}: endpoint "${url}" is a base URL, the exporter appends ${TRACES_PATH}; this posts to …${TRACES_PATH}${TRACES_PATH} (404). Use traces_endpoint or drop the suffix`,
+      );
     }
   } else {
     problems.push(`${at} has neither traces_endpoint nor endpoint`);

@@ -11,10 +11,12 @@ const TRUSTED_DEMO_SERVICES = new Set(['agent', 'native']);
 export function envOf(service) {
   const env = service?.environment;
   if (Array.isArray(env)) {
-    return Object.fromEntries(env.map((e) => {
-      const i = String(e).indexOf('=');
-      return i < 0 ? [String(e), null] : [String(e).slice(0, i), String(e).slice(i + 1)];
-    }));
+    return Object.fromEntries(
+      env.map((e) => {
+        const i = String(e).indexOf('=');
+        return i < 0 ? [String(e), null] : [String(e).slice(0, i), String(e).slice(i + 1)];
+      }),
+    );
   }
   return Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, v === null ? null : String(v)]));
 }
@@ -84,7 +86,9 @@ export function checkCompose(compose, { file = STACK_FILES.compose, text, checke
     }
     const test = asArray(c.service.healthcheck?.test);
     if (test.length > 0 && test[0] !== 'NONE') {
-      problems.push(`${file}: collector service ${c.name} has a healthcheck, but its image is FROM scratch (no shell, no curl): probe it from another container`);
+      problems.push(
+        `${file}: collector service ${c.name} has a healthcheck, but its image is FROM scratch (no shell, no curl): probe it from another container`,
+      );
     }
   }
   const main = collectors.find((c) => c.name === 'collector');
@@ -96,8 +100,9 @@ export function checkCompose(compose, { file = STACK_FILES.compose, text, checke
     for (const port of ['4317', '4318', '13133']) {
       if (!ports.includes(port)) problems.push(`${file}: service collector does not publish port ${port}`);
     }
-    const prober = Object.entries(services).find(([n, s]) =>
-      n !== 'collector' && profilesOf(s).length === 0 && asArray(s?.healthcheck?.test).join(' ').includes('collector:13133'));
+    const prober = Object.entries(services).find(
+      ([n, s]) => n !== 'collector' && profilesOf(s).length === 0 && asArray(s?.healthcheck?.test).join(' ').includes('collector:13133'),
+    );
     if (!prober) problems.push(`${file}: nothing probes the collector's health (collector:13133) from another container`);
   }
   checked.push(`${file}: collectors run a mounted config, carry no in-image healthcheck, and are probed from a sidecar; collector publishes 4317/4318/13133`);
@@ -118,9 +123,7 @@ export function checkCompose(compose, { file = STACK_FILES.compose, text, checke
     }
     if (svc.build === undefined) problems.push(`${file}: demo service ${name} must be built from the repo (build: .)`);
     // The bridged services load the register entry first; the LangSmith-native one has no OTel.
-    const expected = name === 'native'
-      ? `node dist/esm/demo/services/${name}.js`
-      : `node --import ./dist/esm/register.js dist/esm/demo/services/${name}.js`;
+    const expected = name === 'native' ? `node dist/esm/demo/services/${name}.js` : `node --import ./dist/esm/register.js dist/esm/demo/services/${name}.js`;
     if (commandOf(svc) !== expected) problems.push(`${file}: demo service ${name} must run "${expected}" (got "${commandOf(svc)}")`);
     const env = envOf(svc);
     if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) problems.push(`${file}: demo service ${name} lacks OTEL_EXPORTER_OTLP_ENDPOINT`);

@@ -79,8 +79,18 @@ export function formatInspection(r: Inspection): string {
     const conv = (rule: string, what: string, value: string, compare?: string) =>
       out.push(`  ${rule.padEnd(LABEL - 2)}${what.padEnd(34)}${value}${compare ? `  ${compare}` : ''}`);
     if (ls) {
-      conv('rule 2', 'LangSmith trace → OTel trace id', d.traceIdFromLsTraceId!, tp ? (d.traceIdFromLsTraceId === tp.traceId ? '= traceparent' : '≠ traceparent') : undefined);
-      conv(`rule ${d.spanIdRule}`, "caller's run → OTel span id", d.spanIdFromRunId!, tp ? (d.spanIdFromRunId === tp.spanId ? '= traceparent' : '≠ traceparent') : undefined);
+      conv(
+        'rule 2',
+        'LangSmith trace → OTel trace id',
+        d.traceIdFromLsTraceId!,
+        tp ? (d.traceIdFromLsTraceId === tp.traceId ? '= traceparent' : '≠ traceparent') : undefined,
+      );
+      conv(
+        `rule ${d.spanIdRule}`,
+        "caller's run → OTel span id",
+        d.spanIdFromRunId!,
+        tp ? (d.spanIdFromRunId === tp.spanId ? '= traceparent' : '≠ traceparent') : undefined,
+      );
     }
     if (tp) {
       conv('rule 1', 'parent span → LangSmith run id', d.runIdFromSpanId!);

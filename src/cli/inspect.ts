@@ -110,10 +110,7 @@ export async function runInspect(args: readonly string[], io: InspectIo): Promis
     }
   }
   if (!TRACING_HEADER_NAMES.some((name) => values[name])) {
-    return usage(
-      io,
-      `inspect: no tracing header found (looked for ${TRACING_HEADER_NAMES.join(', ')}${fromFlags ? '' : ' on stdin'}).`,
-    );
+    return usage(io, `inspect: no tracing header found (looked for ${TRACING_HEADER_NAMES.join(', ')}${fromFlags ? '' : ' on stdin'}).`);
   }
 
   const inspection = inspectHeaders(values);

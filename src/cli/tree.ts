@@ -99,7 +99,7 @@ export async function runTree(args: readonly string[], terminal: TreeIo): Promis
     if (code === 'ENOENT') {
       io.err(
         `tree: ${file} does not exist.\n` +
-          'Runs are written there by the bridge\'s JSONL file sink: run the demo (`npm run demo` writes ' +
+          "Runs are written there by the bridge's JSONL file sink: run the demo (`npm run demo` writes " +
           `${DEFAULT_RUNS_FILE}), or set LANGSMITH_OTEL_FILE=<path> in the service you trace, then pass that path.\n`,
       );
     } else {

@@ -24,11 +24,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const registerEntry = resolve(here, '../register.js');
 const PROJECT = process.env.LANGSMITH_PROJECT ?? 'langsmith-otel-bridge-demo';
 const RUNS_FILE = process.env.LANGSMITH_OTEL_FILE ?? '.langsmith-otel/runs.jsonl';
-const QUESTIONS = [
-  'How does OpenTelemetry propagate context?',
-  'What does the bridge convert?',
-  'Please fail the search',
-];
+const QUESTIONS = ['How does OpenTelemetry propagate context?', 'What does the bridge convert?', 'Please fail the search'];
 
 interface Service {
   name: string;

@@ -64,7 +64,7 @@ export function parseBaggage(header: string, explain = false): ParsedBaggage {
   let bytes = 0;
   let index = 0;
   // Indexes, not split/trim/slice: one string per kept field is all that is allocated.
-  for (let pos = 0; pos <= input.length; ) {
+  for (let pos = 0; pos <= input.length;) {
     let end = input.indexOf(',', pos);
     if (end === -1) end = input.length;
     let start = pos;
@@ -131,7 +131,8 @@ function parseMemberAt(s: string, start: number, end: number): BaggageMember | s
   let properties: string | undefined;
   if (semi !== -1) {
     properties = trimOws(s.slice(semi + 1, end));
-    if (properties.length === 0) properties = undefined; // a trailing `;`, tolerated as OTel does
+    if (properties.length === 0)
+      properties = undefined; // a trailing `;`, tolerated as OTel does
     else if (!isValidProperties(properties)) {
       return 'properties break the grammar (each must be `key` or `key=value`, separated by `;`, printable ASCII)';
     }
@@ -283,13 +284,23 @@ function isOwsCode(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
-
 /** RFC 7230 token: the W3C baggage key grammar. */
 function isTokenCode(c: number): boolean {
   return (
-    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
-    c === 0x21 || (c >= 0x23 && c <= 0x27) || c === 0x2a || c === 0x2b || c === 0x2d ||
-    c === 0x2e || c === 0x5e || c === 0x5f || c === 0x60 || c === 0x7c || c === 0x7e
+    (c >= 0x30 && c <= 0x39) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    c === 0x21 ||
+    (c >= 0x23 && c <= 0x27) ||
+    c === 0x2a ||
+    c === 0x2b ||
+    c === 0x2d ||
+    c === 0x2e ||
+    c === 0x5e ||
+    c === 0x5f ||
+    c === 0x60 ||
+    c === 0x7c ||
+    c === 0x7e
   );
 }
 
@@ -308,8 +319,7 @@ export function utf8Length(value: string): number {
     else if (c >= 0xd800 && c <= 0xdbff && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       i++; // the low surrogate: one code point, 4 bytes in all
       bytes += 2;
-    }
-    else bytes += 2; // BMP, or a lone surrogate (encoded as U+FFFD: 3 bytes)
+    } else bytes += 2; // BMP, or a lone surrogate (encoded as U+FFFD: 3 bytes)
   }
   return bytes;
 }

@@ -102,10 +102,7 @@ function dottedOrderProblem(value: string): string {
     if (problem !== undefined) return `segment ${i + 1} ${problem}`;
     const micros = parseTimestampAt(part, 0)!;
     if (micros < previousMicros) {
-      return (
-        `segment ${i + 1} starts at ${segmentIso(part)}, before segment ${i} (${segmentIso(previous)}): ` +
-        'a child must not start before its parent'
-      );
+      return `segment ${i + 1} starts at ${segmentIso(part)}, before segment ${i} (${segmentIso(previous)}): ` + 'a child must not start before its parent';
     }
     const runId = part.slice(TIMESTAMP_LENGTH);
     const repeated = runIds.indexOf(runId);
@@ -159,11 +156,7 @@ export function formatDottedOrderSegment(micros: number, runId: string): string 
  * so clock skew between services can never produce a lineage the server
  * rejects. Returns the new dotted order and the (possibly clamped) time.
  */
-export function childDottedOrder(
-  parent: { value: string; startMicros: number },
-  startMicros: number,
-  runId: string,
-): { value: string; startMicros: number } {
+export function childDottedOrder(parent: { value: string; startMicros: number }, startMicros: number, runId: string): { value: string; startMicros: number } {
   const micros = startMicros < parent.startMicros ? parent.startMicros : startMicros;
   return { value: `${parent.value}.${formatDottedOrderSegment(micros, runId)}`, startMicros: micros };
 }
@@ -196,10 +189,7 @@ function parseTimestampAt(value: string, start: number): number | undefined {
   const minute = num(value, start + 11, 2);
   const second = num(value, start + 13, 2);
   const fraction = num(value, start + 15, 6);
-  if (
-    year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
-    hour > 23 || minute > 59 || second > 59
-  ) {
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
   const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;

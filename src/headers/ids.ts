@@ -27,11 +27,7 @@ import { isAllZero, isLowerHex } from './hex.js';
 
 /** Lowercase canonical UUID: 8-4-4-4-12 lowercase hex, not the nil UUID. */
 export function isUuid(value: string): boolean {
-  return (
-    value.length === 36 &&
-    isUuidAt(value, 0) &&
-    !isAllZero(value)
-  );
+  return value.length === 36 && isUuidAt(value, 0) && !isAllZero(value);
 }
 
 /** True when `value[start..start+36)` is a lowercase 8-4-4-4-12 UUID. */
@@ -101,7 +97,5 @@ export function traceIdOfValidUuid(lsTraceId: string): string {
 }
 
 function uuidHex(uuid: string): string {
-  return (
-    uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24, 36)
-  );
+  return uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24, 36);
 }

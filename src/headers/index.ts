@@ -8,11 +8,4 @@ export { LangSmithBaggage, decodeMetadata, decodeTags, decodeProject } from './l
 export type { Metadata, LangSmithBaggageInit } from './langsmith-baggage.js';
 export { parseDottedOrder, formatDottedOrderSegment, formatTimestamp, childDottedOrder } from './dotted-order.js';
 export type { DottedOrder } from './dotted-order.js';
-export {
-  isUuid,
-  runIdFromSpanId,
-  spanIdFromRunId,
-  traceIdFromLsTraceId,
-  lsTraceIdFromTraceId,
-  isPaddedSpanRunId,
-} from './ids.js';
+export { isUuid, runIdFromSpanId, spanIdFromRunId, traceIdFromLsTraceId, lsTraceIdFromTraceId, isPaddedSpanRunId } from './ids.js';

@@ -148,11 +148,7 @@ export class LangSmithBaggage {
   }
 }
 
-function encodeMembers(
-  metadata: Metadata | undefined,
-  tags: readonly string[] | undefined,
-  project: string | undefined,
-): readonly string[] {
+function encodeMembers(metadata: Metadata | undefined, tags: readonly string[] | undefined, project: string | undefined): readonly string[] {
   const members: string[] = [];
   const json = metadata ? safeStringify(metadata) : undefined;
   if (json) members.push(formatBaggageMember(LANGSMITH_METADATA_MEMBER, json));
@@ -177,12 +173,7 @@ function dropForbiddenKeys(key: string, value: unknown): unknown {
 }
 
 function mayHoldForbiddenKey(json: string): boolean {
-  return (
-    json.indexOf('\\') !== -1 ||
-    json.indexOf('__proto__') !== -1 ||
-    json.indexOf('constructor') !== -1 ||
-    json.indexOf('prototype') !== -1
-  );
+  return json.indexOf('\\') !== -1 || json.indexOf('__proto__') !== -1 || json.indexOf('constructor') !== -1 || json.indexOf('prototype') !== -1;
 }
 
 /**

@@ -12,11 +12,7 @@
  *   first four fields and may only be followed by `-` and more data;
  * - an all-zero trace id or parent id is invalid.
  */
-import {
-  KNOWN_TRACE_FLAGS,
-  MAX_TRACE_PARENT_LENGTH,
-  TRACE_PARENT_LENGTH,
-} from '../constants.js';
+import { KNOWN_TRACE_FLAGS, MAX_TRACE_PARENT_LENGTH, TRACE_PARENT_LENGTH } from '../constants.js';
 import { isLowerHex } from './hex.js';
 import { accepted, quote, rejected, type Parsed } from './result.js';
 
@@ -52,13 +48,11 @@ function check(header: string): TraceParent | string {
   if (header.length > MAX_TRACE_PARENT_LENGTH) return `is ${header.length} characters, over the ${MAX_TRACE_PARENT_LENGTH} limit`;
   const value = trimOws(header);
   if (value.length === 0) return 'is empty';
-  if (
-    value.length < TRACE_PARENT_LENGTH ||
-    value.charCodeAt(2) !== DASH ||
-    value.charCodeAt(35) !== DASH ||
-    value.charCodeAt(52) !== DASH
-  ) {
-    return `is not ${SHAPE} (field lengths here: ${value.split('-').map((field) => field.length).join('-')})`;
+  if (value.length < TRACE_PARENT_LENGTH || value.charCodeAt(2) !== DASH || value.charCodeAt(35) !== DASH || value.charCodeAt(52) !== DASH) {
+    return `is not ${SHAPE} (field lengths here: ${value
+      .split('-')
+      .map((field) => field.length)
+      .join('-')})`;
   }
   if (!isLowerHex(value, 0, 2)) return `version ${quote(value.slice(0, 2))} is not 2 lowercase hex digits`;
   if (value.charCodeAt(0) === 0x66 && value.charCodeAt(1) === 0x66) return 'version ff is invalid';
@@ -81,7 +75,11 @@ function check(header: string): TraceParent | string {
 
 /** Which field of a well-shaped header is not lowercase hex (the caller knows one is not). */
 function hexFieldProblem(value: string): string {
-  const fields: Array<[string, number, number]> = [['trace id', 3, 35], ['parent id', 36, 52], ['flags', 53, 55]];
+  const fields: Array<[string, number, number]> = [
+    ['trace id', 3, 35],
+    ['parent id', 36, 52],
+    ['flags', 53, 55],
+  ];
   for (const [name, start, end] of fields) {
     if (isLowerHex(value, start, end)) continue;
     const text = value.slice(start, end);

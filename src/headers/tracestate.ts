@@ -9,11 +9,7 @@
  * conformance suite allows. Empty members (OWS only) are skipped.
  */
 import type { TraceState } from '@opentelemetry/api';
-import {
-  MAX_TRACE_STATE_LENGTH,
-  MAX_TRACE_STATE_MEMBERS,
-  MAX_TRACE_STATE_VALUE_LENGTH,
-} from '../constants.js';
+import { MAX_TRACE_STATE_LENGTH, MAX_TRACE_STATE_MEMBERS, MAX_TRACE_STATE_VALUE_LENGTH } from '../constants.js';
 import { accepted, clip, describeChar, quote, rejected, type Parsed } from './result.js';
 import { trimOws } from './traceparent.js';
 

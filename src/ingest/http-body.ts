@@ -61,7 +61,13 @@ export async function readBody(req: IncomingMessage, maxBodyBytes: number): Prom
   let body: Buffer = Buffer.concat(chunks, size);
 
   const header = headerValue(req.headers['content-encoding'])?.trim().toLowerCase() ?? '';
-  const encodings = header === '' ? [] : header.split(',').map((e) => e.trim()).filter((e) => e !== 'identity' && e !== '');
+  const encodings =
+    header === ''
+      ? []
+      : header
+          .split(',')
+          .map((e) => e.trim())
+          .filter((e) => e !== 'identity' && e !== '');
   if (encodings.length > MAX_CONTENT_ENCODINGS) throw new HttpError(415, 'too many content encodings');
   // Applied in order, so they are removed in reverse (RFC 9110 §8.4).
   for (let i = encodings.length - 1; i >= 0; i--) {

@@ -2,14 +2,7 @@
  * A local LangSmith-compatible ingest server and the codecs behind it: the
  * demo's default backend and the contract tests' capture server.
  */
-export {
-  startIngestServer,
-  DEFAULT_MAX_BODY_BYTES,
-  ZSTD_AVAILABLE,
-  type IngestServer,
-  type IngestServerOptions,
-  type IngestRequestCounts,
-} from './server.js';
+export { startIngestServer, DEFAULT_MAX_BODY_BYTES, ZSTD_AVAILABLE, type IngestServer, type IngestServerOptions, type IngestRequestCounts } from './server.js';
 export {
   RunStore,
   DEFAULT_MAX_STORED_RUNS,

@@ -207,10 +207,7 @@ export function assembleMultipartRuns(parts: MultipartPart[]): MultipartResult<M
 }
 
 /** `parseMultipart` then `assembleMultipartRuns`, from the request's content type. */
-export function decodeMultipartRuns(
-  body: Uint8Array,
-  contentType: string | undefined,
-): MultipartResult<MultipartRunBatch> {
+export function decodeMultipartRuns(body: Uint8Array, contentType: string | undefined): MultipartResult<MultipartRunBatch> {
   const boundary = boundaryFromContentType(contentType);
   if (boundary === undefined) {
     return { ok: false, error: 'content-type must be multipart/form-data with a boundary' };

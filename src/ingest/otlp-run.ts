@@ -89,9 +89,7 @@ export function runFromOtlpSpan(record: OtlpSpanRecord, headerProject?: string):
   const explicitParent = uuidAttr(attrs, LANGSMITH_PARENT_RUN_ID, label, problems);
   let parentRunId: string | undefined;
   if (!isRoot) {
-    const implicit = span.parentSpanId !== undefined && isSpanId(span.parentSpanId)
-      ? runIdFromSpanId(span.parentSpanId)
-      : undefined;
+    const implicit = span.parentSpanId !== undefined && isSpanId(span.parentSpanId) ? runIdFromSpanId(span.parentSpanId) : undefined;
     parentRunId = explicitParent ?? (dotted !== undefined ? dotted.parentRunId : implicit);
   }
   const explicitTraceId = uuidAttr(attrs, LANGSMITH_TRACE_ID, label, problems) ?? dotted?.lsTraceId;
@@ -110,7 +108,10 @@ export function runFromOtlpSpan(record: OtlpSpanRecord, headerProject?: string):
   for (const [key, value] of Object.entries(attrs)) {
     if (key.startsWith(LANGSMITH_METADATA_PREFIX)) metadata[key.slice(LANGSMITH_METADATA_PREFIX.length)] = value;
   }
-  const tags = stringAttr(attrs, LANGSMITH_TAGS)?.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const tags = stringAttr(attrs, LANGSMITH_TAGS)
+    ?.split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
 
   const run: IngestedRun = {
     id,
@@ -194,7 +195,7 @@ function errorFromEvents(record: OtlpSpanRecord): string | undefined {
     const type = stringAttr(event.attributes, 'exception.type');
     const message = stringAttr(event.attributes, 'exception.message');
     const stack = stringAttr(event.attributes, 'exception.stacktrace');
-    const head = type !== undefined && message !== undefined ? exceptionHead(type, message) : message ?? type ?? 'exception';
+    const head = type !== undefined && message !== undefined ? exceptionHead(type, message) : (message ?? type ?? 'exception');
     // A JS stack already starts with "Type: message"; do not repeat it.
     if (stack === undefined || stack === '') texts.push(head);
     else texts.push(stack.startsWith(head) ? stack : `${head}\n${stack}`);

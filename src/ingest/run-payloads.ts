@@ -5,15 +5,7 @@
  */
 import { isUuid } from '../headers/ids.js';
 import { HttpError } from './http-body.js';
-import {
-  isoFromMicros,
-  microsFromTime,
-  type IngestedRun,
-  type RunLineage,
-  type RunSource,
-  type RunStore,
-  type RunUpdate,
-} from './run-store.js';
+import { isoFromMicros, microsFromTime, type IngestedRun, type RunLineage, type RunSource, type RunStore, type RunUpdate } from './run-store.js';
 import { DEFAULT_PROJECT } from '../mapping/conventions.js';
 
 export interface DecodedPost {
@@ -38,13 +30,7 @@ export function decodeRuns(list: unknown[], kind: 'post' | 'patch', source: RunS
 export function decodeRun(raw: Record<string, unknown>, kind: 'post', source: RunSource, what: string, pathId?: string): DecodedPost;
 export function decodeRun(raw: Record<string, unknown>, kind: 'patch', source: RunSource, what: string, pathId?: string): DecodedPatch;
 export function decodeRun(raw: Record<string, unknown>, kind: 'post' | 'patch', source: RunSource, what: string, pathId?: string): DecodedPost | DecodedPatch;
-export function decodeRun(
-  raw: Record<string, unknown>,
-  kind: 'post' | 'patch',
-  source: RunSource,
-  what: string,
-  pathId?: string,
-): DecodedPost | DecodedPatch {
+export function decodeRun(raw: Record<string, unknown>, kind: 'post' | 'patch', source: RunSource, what: string, pathId?: string): DecodedPost | DecodedPatch {
   const field = <T>(name: string, check: (v: unknown) => v is T, expected: string): T | undefined => {
     const v = raw[name];
     if (v === undefined || v === null) return undefined;

@@ -380,9 +380,10 @@ export class RunStore {
         dottedOrder = formatDottedOrderSegment(micros, run.id);
       } else {
         const parentOrder = parseDottedOrder(parent.run.dotted_order ?? '');
-        dottedOrder = parentOrder !== undefined
-          ? childDottedOrder(parentOrder, micros, run.id).value
-          : `${parent.run.dotted_order ?? ''}.${formatDottedOrderSegment(micros, run.id)}`;
+        dottedOrder =
+          parentOrder !== undefined
+            ? childDottedOrder(parentOrder, micros, run.id).value
+            : `${parent.run.dotted_order ?? ''}.${formatDottedOrderSegment(micros, run.id)}`;
       }
     }
     traceId ??= parent === undefined ? run.id : parent.run.trace_id;

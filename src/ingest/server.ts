@@ -325,9 +325,7 @@ function isLoopbackOrigin(origin: string): boolean {
   return (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK_HOSTS.has(url.hostname);
 }
 
-type Route =
-  | { counter: 'multipart' | 'batch' | 'createRun' | 'otlp' }
-  | { counter: 'updateRun'; runId: string };
+type Route = { counter: 'multipart' | 'batch' | 'createRun' | 'otlp' } | { counter: 'updateRun'; runId: string };
 
 function matchRoute(method: string, path: string): Route | undefined {
   if (method === 'POST') {

@@ -23,15 +23,7 @@
  * policy (`trustHeaderToken`) works on the JS server, which copies
  * `x-langsmith-trust` into `configurable` too.
  */
-import {
-  context as otelContext,
-  defaultTextMapGetter,
-  defaultTextMapSetter,
-  isSpanContextValid,
-  ROOT_CONTEXT,
-  trace,
-  type Context,
-} from '@opentelemetry/api';
+import { context as otelContext, defaultTextMapGetter, defaultTextMapSetter, isSpanContextValid, ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import type { RunTree } from 'langsmith';
 import {
   BAGGAGE_HEADER,
@@ -124,7 +116,8 @@ export function agentServerRequestHook(options: AgentServerHeadersOptions & { ne
 function fetchIsInstrumented(): boolean {
   const instrumentations = getRegisteredBridge()?.instrumentations ?? [];
   return instrumentations.some(
-    (i) => (i as { instrumentationName?: string }).instrumentationName === UNDICI_INSTRUMENTATION && (i as { isEnabled?: () => boolean }).isEnabled?.() !== false,
+    (i) =>
+      (i as { instrumentationName?: string }).instrumentationName === UNDICI_INSTRUMENTATION && (i as { isEnabled?: () => boolean }).isEnabled?.() !== false,
   );
 }
 
@@ -158,7 +151,6 @@ export function exposeTraceHeaders(headers: MutableHeaders): string[] {
   return set;
 }
 
-
 /** A `RunnableConfig`, or anything with a `configurable` record. */
 export interface ConfigLike {
   configurable?: Record<string, unknown>;
@@ -186,10 +178,7 @@ export interface CallerContextOptions {
  * `langsmith-metadata`, `langsmith-tags`, re-encoded as `baggage`); and the
  * trust header (`x-langsmith-trust`, or `trustHeader`) for the trust policy.
  */
-export function carrierFromConfigurable(
-  configurable: Record<string, unknown> | undefined,
-  options: { trustHeader?: string } = {},
-): Record<string, string> {
+export function carrierFromConfigurable(configurable: Record<string, unknown> | undefined, options: { trustHeader?: string } = {}): Record<string, string> {
   const carrier: Record<string, string> = {};
   if (!configurable || typeof configurable !== 'object') return carrier;
   const str = (key: string): string | undefined => {
@@ -336,11 +325,7 @@ export async function nodeContext(config: ConfigLike | undefined, options: Calle
   // The node's run is ours (our tracer made it): trusted by construction. Its
   // own metadata (langgraph_node, checkpoint ids, …) is not propagated: the
   // baggage is the trusted caller's, else just the run's project.
-  const own = new LangSmithPropagator({ trust: true }).extract(
-    ROOT_CONTEXT,
-    { [LANGSMITH_TRACE_HEADER]: run.dotted_order },
-    defaultTextMapGetter,
-  );
+  const own = new LangSmithPropagator({ trust: true }).extract(ROOT_CONTEXT, { [LANGSMITH_TRACE_HEADER]: run.dotted_order }, defaultTextMapGetter);
   const inbound = getInboundContext(own);
   if (!inbound) return caller;
   // The OTel parent: the caller's span (a trusted `traceparent`, or the span

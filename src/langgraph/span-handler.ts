@@ -15,14 +15,7 @@
  * like any other span, so the graph is one tree in both worlds.
  */
 import { context as otelContext, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
-import {
-  GEN_AI_COMPLETION,
-  GEN_AI_PROMPT,
-  LANGSMITH_METADATA_PREFIX,
-  LANGSMITH_NAME,
-  LANGSMITH_RUN_TYPE,
-  LANGSMITH_TAGS,
-} from '../mapping/conventions.js';
+import { GEN_AI_COMPLETION, GEN_AI_PROMPT, LANGSMITH_METADATA_PREFIX, LANGSMITH_NAME, LANGSMITH_RUN_TYPE, LANGSMITH_TAGS } from '../mapping/conventions.js';
 
 /** Live spans by LangChain run id, for `nodeContext` (a run's span is removed when it ends). */
 const SPANS_KEY = Symbol.for('langsmith-otel-bridge.langchain-run-spans');
@@ -104,9 +97,7 @@ export async function langChainSpanHandler(options: LangChainSpanHandlerOptions 
 
     override onRunCreate(run: RunLike): void {
       const parentSpan = run.parent_run_id ? this._spans.get(run.parent_run_id) : undefined;
-      const parentContext = parentSpan
-        ? trace.setSpan(otelContext.active(), parentSpan)
-        : (this._rootContext ?? otelContext.active());
+      const parentContext = parentSpan ? trace.setSpan(otelContext.active(), parentSpan) : (this._rootContext ?? otelContext.active());
       const span = trace.getTracer(tracerName).startSpan(run.name, { startTime: run.start_time }, parentContext);
       span.setAttribute(LANGSMITH_NAME, run.name);
       span.setAttribute(LANGSMITH_RUN_TYPE, run.run_type);

@@ -7,12 +7,7 @@
  * has ended and been exported), yet a child started after its parent ended
  * still finds the parent's lineage.
  */
-import {
-  trace,
-  type Context,
-  type Span,
-  type SpanContext,
-} from '@opentelemetry/api';
+import { trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { formatDottedOrderSegment, type DottedOrder } from '../headers/dotted-order.js';
 import { runIdFromSpanId } from '../headers/ids.js';
 import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
@@ -67,7 +62,7 @@ const frozenSpans = new WeakMap<object, SpanLineage>();
 
 export function getSpanLineage(span: object | undefined): SpanLineage | undefined {
   if (span === undefined || span === null) return undefined;
-  return ((span as Record<symbol, SpanLineage | undefined>)[LINEAGE_KEY]) ?? frozenSpans.get(span);
+  return (span as Record<symbol, SpanLineage | undefined>)[LINEAGE_KEY] ?? frozenSpans.get(span);
 }
 
 /** Internal: gives a copy of a span (the exported view) its original's lineage. */
@@ -161,8 +156,7 @@ export class LineageTracker {
 
     // A LangSmith root. Always kept, whatever the filter says: a root has no
     // ancestor its children could attach to instead.
-    const upstream =
-      remoteParent && remoteParent.isRemote ? { traceId: remoteParent.traceId, spanId: remoteParent.spanId } : undefined;
+    const upstream = remoteParent && remoteParent.isRemote ? { traceId: remoteParent.traceId, spanId: remoteParent.spanId } : undefined;
     return new Lineage(spanId, startMicrosOf(span), undefined, inbound?.baggage ?? this._rootBaggage, upstream);
   }
 }

@@ -232,12 +232,7 @@ export const AI_OP_DO_STREAM_SUFFIX = '.doStream';
 export const AI_OP_DO_EMBED_SUFFIX = '.doEmbed';
 export const AI_OP_EMBED_PREFIX = 'ai.embed';
 /** The outer (non-model-call) operations, recognised by span name when `ai.operationId` is absent. */
-export const AI_OUTER_OPERATIONS: ReadonlySet<string> = new Set([
-  'ai.generateText',
-  'ai.streamText',
-  'ai.generateObject',
-  'ai.streamObject',
-]);
+export const AI_OUTER_OPERATIONS: ReadonlySet<string> = new Set(['ai.generateText', 'ai.streamText', 'ai.generateObject', 'ai.streamObject']);
 /** Metadata keys the SDK's Vercel exporter maps to the project, not to metadata. */
 export const AI_TELEMETRY_LS_PROJECT_NAME = 'ls_project_name';
 export const AI_TELEMETRY_LS_PROJECT_ID = 'ls_project_id';

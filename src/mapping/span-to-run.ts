@@ -117,9 +117,25 @@ function lineageFromSpan(span: SpanLike): SpanLineage {
   const parentSpanId = span.parentSpanContext?.spanId ?? span.parentSpanId;
   const startMicros = hrTimeToMicros(span.startTime) ?? 0;
   if (parentSpanId) {
-    return { runId, lsTraceId: undefined, parentRunId: runIdFromSpanId(parentSpanId), dottedOrder: undefined, startMicros, baggage: undefined, upstream: undefined };
+    return {
+      runId,
+      lsTraceId: undefined,
+      parentRunId: runIdFromSpanId(parentSpanId),
+      dottedOrder: undefined,
+      startMicros,
+      baggage: undefined,
+      upstream: undefined,
+    };
   }
-  return { runId, lsTraceId: runId, parentRunId: undefined, dottedOrder: formatDottedOrderSegment(startMicros, runId), startMicros, baggage: undefined, upstream: undefined };
+  return {
+    runId,
+    lsTraceId: runId,
+    parentRunId: undefined,
+    dottedOrder: formatDottedOrderSegment(startMicros, runId),
+    startMicros,
+    baggage: undefined,
+    upstream: undefined,
+  };
 }
 
 function hide(

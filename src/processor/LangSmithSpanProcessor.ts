@@ -161,8 +161,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
     this._mapping = { project, hideInputs, hideOutputs, maxPayloadBytes };
     this._fastPath = (hideInputs === undefined || hideInputs === false) && (hideOutputs === undefined || hideOutputs === false);
     // As mapAttributes reads the option.
-    this._maxPayloadBytes =
-      typeof maxPayloadBytes === 'number' && maxPayloadBytes > 0 ? Math.floor(maxPayloadBytes) : DEFAULT_MAX_PAYLOAD_BYTES;
+    this._maxPayloadBytes = typeof maxPayloadBytes === 'number' && maxPayloadBytes > 0 ? Math.floor(maxPayloadBytes) : DEFAULT_MAX_PAYLOAD_BYTES;
     this._exporter = exporter;
     this._exportFiltered = options.exportFilteredSpans ?? true;
     this._exporterProject = options.exporterProject ?? DEFAULT_PROJECT;
@@ -180,7 +179,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
       this._addQueue('exporter', label, (spans) => this._exportSpans(spans), { ...options, maxRetries: 0 });
     }
     for (const sink of sinks) {
-      const maxRetries = sink.retriesItself ? 0 : options.maxRetries ?? SINK_RETRIES;
+      const maxRetries = sink.retriesItself ? 0 : (options.maxRetries ?? SINK_RETRIES);
       this._addQueue(sink.name, sink.label ?? sink.name, (spans) => this._writeRuns(sink, spans), { ...options, maxRetries });
     }
   }

@@ -49,14 +49,7 @@ import { formatTraceParent, parseTraceParent, readTraceParent, type TraceParent 
 import { truncateTraceState } from '../headers/tracestate.js';
 import { notices } from '../notices.js';
 import { getContextLineage } from '../lineage/lineage.js';
-import {
-  getInboundContext,
-  isTracingSuppressed,
-  setInboundContext,
-  setUntrustedCaller,
-  type InboundContext,
-  type PropagationMode,
-} from '../context/keys.js';
+import { getInboundContext, isTracingSuppressed, setInboundContext, setUntrustedCaller, type InboundContext, type PropagationMode } from '../context/keys.js';
 import { baggageEntries, DeferredBaggage, DeferredTraceState, InboundBaggage, scanBaggage } from './deferred.js';
 
 /** Decides whether an inbound carrier's context may be continued. */
@@ -130,8 +123,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     const trust = options.trust ?? false;
     if (typeof trust !== 'boolean' && typeof trust !== 'function') {
       throw new TypeError(
-        'LangSmithPropagator: `trust` must be a boolean or a function (carrier, getter) => boolean; ' +
-          'see trustHeaderToken() and trustedNetworks().',
+        'LangSmithPropagator: `trust` must be a boolean or a function (carrier, getter) => boolean; ' + 'see trustHeaderToken() and trustedNetworks().',
       );
     }
     const mode = options.traceparentOnly ?? 'root';
@@ -193,10 +185,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     const members = baggageHeader ? scanBaggage(baggageHeader) : undefined;
     if (!traceParent && !lsParent && !members?.langsmith && !members?.foreign) return context;
     this._stats.extracted++;
-    const baggage =
-      baggageHeader && (members?.langsmith || members?.foreign)
-        ? new InboundBaggage(baggageHeader, this._countDroppedMembers)
-        : undefined;
+    const baggage = baggageHeader && (members?.langsmith || members?.foreign) ? new InboundBaggage(baggageHeader, this._countDroppedMembers) : undefined;
 
     let remote: SpanContext | undefined;
     let mode: PropagationMode | undefined;
@@ -387,10 +376,7 @@ export class LangSmithPropagator implements TextMapPropagator {
  * trace ids match by rule 2 (the Python SDK's OTel mode).
  */
 function isConsistent(traceParent: TraceParent, lsParent: DottedOrder): boolean {
-  return (
-    spanIdOfValidUuid(lsParent.runId) === traceParent.spanId ||
-    traceIdOfValidUuid(lsParent.lsTraceId) === traceParent.traceId
-  );
+  return spanIdOfValidUuid(lsParent.runId) === traceParent.spanId || traceIdOfValidUuid(lsParent.lsTraceId) === traceParent.traceId;
 }
 
 function reasonOf(result: Parsed<unknown>): string {
@@ -430,4 +416,3 @@ function readJoined(carrier: unknown, getter: TextMapGetter, key: string, maxLen
   }
   return joined;
 }
-

@@ -5,13 +5,7 @@
  * the header and parses it once, on first use, with the same strict codecs.
  * A request that never reads them never pays for them.
  */
-import {
-  baggageEntryMetadataFromString,
-  diag,
-  type Baggage,
-  type BaggageEntry,
-  type TraceState,
-} from '@opentelemetry/api';
+import { baggageEntryMetadataFromString, diag, type Baggage, type BaggageEntry, type TraceState } from '@opentelemetry/api';
 import {
   LANGSMITH_ADDRESS_MEMBER,
   LANGSMITH_METADATA_MEMBER,

@@ -96,13 +96,7 @@ export interface BridgeOptions {
   env?: Record<string, string | undefined>;
 }
 
-export type SamplerName =
-  | 'always_on'
-  | 'always_off'
-  | 'traceidratio'
-  | 'parentbased_always_on'
-  | 'parentbased_always_off'
-  | 'parentbased_traceidratio';
+export type SamplerName = 'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
 
 const SAMPLERS: readonly SamplerName[] = [
   'always_on',
@@ -173,9 +167,8 @@ export function isBridgeEnabled(env: Record<string, string | undefined>): boolea
 
 /** The register entry's line when the bridge is off; it says why OTEL_ENABLED did not switch it on. */
 export function notEnabledLine(env: Record<string, string | undefined>): string {
-  const legacy = isBooleanWord(env.OTEL_ENABLED) === true
-    ? '; OTEL_ENABLED is the langsmith SDK\'s legacy OTel-mode flag and does not switch the bridge on'
-    : '';
+  const legacy =
+    isBooleanWord(env.OTEL_ENABLED) === true ? "; OTEL_ENABLED is the langsmith SDK's legacy OTel-mode flag and does not switch the bridge on" : '';
   return `langsmith-otel-bridge: not enabled (set LANGSMITH_OTEL_ENABLED=true to trace this process${legacy})`;
 }
 
@@ -242,7 +235,7 @@ export function resolveConfig(options: BridgeOptions = {}): ResolvedConfig {
   const langsmith = otlp && options.langsmith === undefined ? undefined : resolveLangSmith(options.langsmith, read);
   const fileOption = options.file ?? read('LANGSMITH_OTEL_FILE');
   const useDefaultFile = fileOption === undefined && !otlp && !langsmith;
-  const file = fileOption === false ? undefined : fileOption ?? (useDefaultFile ? DEFAULT_FILE : undefined);
+  const file = fileOption === false ? undefined : (fileOption ?? (useDefaultFile ? DEFAULT_FILE : undefined));
   const { trust, networkTrust } = resolveTrust(options.trust, read);
 
   const sampler = (options.sampler ?? read('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on') as SamplerName;
@@ -264,15 +257,20 @@ export function resolveConfig(options: BridgeOptions = {}): ResolvedConfig {
   }
   // #8: attach runs have no dotted order; a run store would skip every one of them without a word.
   if (traceparentOnly === 'attach' && (file !== undefined || langsmith !== undefined)) {
-    const store = file !== undefined ? `the run file (${fileOption === undefined ? `default ${DEFAULT_FILE}` : `LANGSMITH_OTEL_FILE=${file}`})` : 'direct ingest (LANGSMITH_API_KEY)';
+    const store =
+      file !== undefined
+        ? `the run file (${fileOption === undefined ? `default ${DEFAULT_FILE}` : `LANGSMITH_OTEL_FILE=${file}`})`
+        : 'direct ingest (LANGSMITH_API_KEY)';
     throw new BridgeConfigError(
       `LANGSMITH_OTEL_TRACEPARENT_ONLY=attach cannot be used with ${store}: runs under a traceparent-only caller carry no ` +
-        'dotted order, so only LangSmith\'s OTLP ingest can place them. Export through OTLP only ' +
+        "dotted order, so only LangSmith's OTLP ingest can place them. Export through OTLP only " +
         '(OTEL_EXPORTER_OTLP_ENDPOINT, no LANGSMITH_OTEL_FILE), or set LANGSMITH_OTEL_TRACEPARENT_ONLY=root.',
     );
   }
   const shutdownTimeoutMillis =
-    options.shutdownTimeoutMillis ?? positiveInt(read('LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS'), 'LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS') ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    options.shutdownTimeoutMillis ??
+    positiveInt(read('LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS'), 'LANGSMITH_OTEL_SHUTDOWN_TIMEOUT_MS') ??
+    DEFAULT_SHUTDOWN_TIMEOUT_MS;
 
   const resourceAttributes = { ...parseResourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES), ...options.resourceAttributes };
   // OTel spec: OTEL_SERVICE_NAME wins over service.name in OTEL_RESOURCE_ATTRIBUTES.
@@ -299,12 +297,9 @@ export function resolveConfig(options: BridgeOptions = {}): ResolvedConfig {
     instrumentFetch: options.instrumentFetch ?? true,
     queue: {
       maxQueueSize: options.queue?.maxQueueSize ?? positiveInt(read('OTEL_BSP_MAX_QUEUE_SIZE'), 'OTEL_BSP_MAX_QUEUE_SIZE'),
-      maxExportBatchSize:
-        options.queue?.maxExportBatchSize ?? positiveInt(read('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'), 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
-      scheduledDelayMillis:
-        options.queue?.scheduledDelayMillis ?? positiveInt(read('OTEL_BSP_SCHEDULE_DELAY'), 'OTEL_BSP_SCHEDULE_DELAY'),
-      exportTimeoutMillis:
-        options.queue?.exportTimeoutMillis ?? positiveInt(read('OTEL_BSP_EXPORT_TIMEOUT'), 'OTEL_BSP_EXPORT_TIMEOUT'),
+      maxExportBatchSize: options.queue?.maxExportBatchSize ?? positiveInt(read('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'), 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
+      scheduledDelayMillis: options.queue?.scheduledDelayMillis ?? positiveInt(read('OTEL_BSP_SCHEDULE_DELAY'), 'OTEL_BSP_SCHEDULE_DELAY'),
+      exportTimeoutMillis: options.queue?.exportTimeoutMillis ?? positiveInt(read('OTEL_BSP_EXPORT_TIMEOUT'), 'OTEL_BSP_EXPORT_TIMEOUT'),
     },
     langsmithOtelMode: options.langsmithOtelMode ?? isBridgeEnabled(env),
     shutdownTimeoutMillis,
@@ -318,8 +313,7 @@ export function describeDestinations(config: ResolvedConfig): string {
   if (config.langsmith) parts.push(`LangSmith ${config.langsmith.apiUrl ?? 'https://api.smith.langchain.com'} (project ${config.project})`);
   if (config.file) parts.push(`file ${config.file}`);
   if (config.printTrees) parts.push('terminal trees');
-  const trust =
-    config.trust === true ? 'all callers' : config.trust === false ? 'no caller (new roots)' : 'callers matching the trust policy';
+  const trust = config.trust === true ? 'all callers' : config.trust === false ? 'no caller (new roots)' : 'callers matching the trust policy';
   const formats = config.propagators.length > 0 ? `; also propagating ${config.propagators.join(', ')}` : '';
   return `langsmith-otel-bridge: ${config.serviceName} → ${parts.join(' + ') || 'nowhere'}; inbound context trusted from ${trust}${formats}`;
 }
@@ -329,7 +323,11 @@ type Read = (name: string) => string | undefined;
 function resolveOtlp(option: BridgeOptions['otlp'], read: Read): ResolvedConfig['otlp'] {
   if (option === false) return undefined;
   const protocol = resolveOtlpProtocol(option?.protocol, read);
-  const headers = { ...parseHeaders(read('OTEL_EXPORTER_OTLP_HEADERS'), 'OTEL_EXPORTER_OTLP_HEADERS'), ...parseHeaders(read('OTEL_EXPORTER_OTLP_TRACES_HEADERS'), 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'), ...option?.headers };
+  const headers = {
+    ...parseHeaders(read('OTEL_EXPORTER_OTLP_HEADERS'), 'OTEL_EXPORTER_OTLP_HEADERS'),
+    ...parseHeaders(read('OTEL_EXPORTER_OTLP_TRACES_HEADERS'), 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'),
+    ...option?.headers,
+  };
   let url = option?.url ?? read('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   if (url === undefined) {
     const base = read('OTEL_EXPORTER_OTLP_ENDPOINT');
@@ -349,9 +347,7 @@ function resolveOtlp(option: BridgeOptions['otlp'], read: Read): ResolvedConfig[
   // Straight to LangSmith's OTLP endpoint (no collector to drop excluded spans): send only runs.
   const toLangSmith = /\/otel\/v1\/traces\/?$/.test(url);
   if (toLangSmith && !Object.keys(headers).some((h) => h.toLowerCase() === 'x-api-key')) {
-    throw new BridgeConfigError(
-      `${url} is LangSmith's OTLP endpoint, which needs an API key: set OTEL_EXPORTER_OTLP_HEADERS=x-api-key=<your key>.`,
-    );
+    throw new BridgeConfigError(`${url} is LangSmith's OTLP endpoint, which needs an API key: set OTEL_EXPORTER_OTLP_HEADERS=x-api-key=<your key>.`);
   }
   if (toLangSmith && protocol === 'grpc') {
     throw new BridgeConfigError(`${url} is LangSmith's OTLP endpoint, which has no gRPC: set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf.`);
@@ -362,7 +358,12 @@ function resolveOtlp(option: BridgeOptions['otlp'], read: Read): ResolvedConfig[
 /** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL > OTEL_EXPORTER_OTLP_PROTOCOL > `http/protobuf`; anything else is an error. */
 function resolveOtlpProtocol(option: OtlpProtocol | undefined, read: Read): OtlpProtocol {
   if (option !== undefined && OTLP_PROTOCOLS.includes(option)) return option;
-  const name = option !== undefined ? 'otlp.protocol' : read('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const name =
+    option !== undefined
+      ? 'otlp.protocol'
+      : read('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined
+        ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
+        : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const value = option ?? read(name);
   if (value === undefined) return 'http/protobuf';
   if ((OTLP_PROTOCOLS as readonly string[]).includes(value)) return value as OtlpProtocol;
@@ -384,10 +385,7 @@ function resolveLangSmith(option: BridgeOptions['langsmith'], read: Read): Resol
   return { apiKey, apiUrl, workspaceId: option?.workspaceId ?? read('LANGSMITH_WORKSPACE_ID') ?? read('LANGCHAIN_WORKSPACE_ID') };
 }
 
-function resolveTrust(
-  option: BridgeOptions['trust'],
-  read: Read,
-): { trust: boolean | TrustPolicy; networkTrust: NetworkTrust | undefined } {
+function resolveTrust(option: BridgeOptions['trust'], read: Read): { trust: boolean | TrustPolicy; networkTrust: NetworkTrust | undefined } {
   if (typeof option === 'boolean' || typeof option === 'function') return { trust: option, networkTrust: undefined };
   let networks = option?.networks;
   let tokens = option?.tokens;
@@ -402,15 +400,21 @@ function resolveTrust(
       // (everyone trusted), `false` contradicts it. Fail rather than widen.
       throw new BridgeConfigError(
         `LANGSMITH_OTEL_TRUST=${value} with LANGSMITH_OTEL_TRUST_TOKEN set: ` +
-          (flag
-            ? 'true trusts every caller, so the token would check nothing. '
-            : 'false trusts no caller, which contradicts the token. ') +
+          (flag ? 'true trusts every caller, so the token would check nothing. ' : 'false trusts no caller, which contradicts the token. ') +
           'Unset LANGSMITH_OTEL_TRUST to trust token holders only, or set it to CIDR blocks to trust those networks too.',
       );
     }
     if (flag !== undefined) return { trust: flag, networkTrust: undefined };
-    if (value !== undefined) networks = value.split(',').map((s) => s.trim()).filter(Boolean);
-    if (tokenText !== undefined) tokens = tokenText.split(',').map((s) => s.trim()).filter(Boolean);
+    if (value !== undefined)
+      networks = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    if (tokenText !== undefined)
+      tokens = tokenText
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     header = read('LANGSMITH_OTEL_TRUST_HEADER');
   }
   const policies: TrustPolicy[] = [];
@@ -473,7 +477,9 @@ export function parseResourceAttributes(value: string | undefined): Record<strin
     const eq = pair.indexOf('=');
     const key = eq < 0 ? '' : pair.slice(0, eq).trim();
     if (key === '') {
-      throw new BridgeConfigError(`OTEL_RESOURCE_ATTRIBUTES: "${pair.trim()}" is not key=value; e.g. OTEL_RESOURCE_ATTRIBUTES=deployment.environment=prod,team=search.`);
+      throw new BridgeConfigError(
+        `OTEL_RESOURCE_ATTRIBUTES: "${pair.trim()}" is not key=value; e.g. OTEL_RESOURCE_ATTRIBUTES=deployment.environment=prod,team=search.`,
+      );
     }
     try {
       attributes[key] = decodeURIComponent(pair.slice(eq + 1).trim());
@@ -494,7 +500,12 @@ export function parseResourceAttributes(value: string | undefined): Record<strin
  */
 function resolvePropagators(option: ExtraPropagatorName[] | undefined, value: string | undefined): ExtraPropagatorName[] {
   const fromOption = option !== undefined;
-  const names = fromOption ? option.map(String) : (value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = fromOption
+    ? option.map(String)
+    : (value ?? '')
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
   const label = fromOption ? 'propagators' : 'OTEL_PROPAGATORS';
   const known = [...OWN_PROPAGATORS, ...Object.keys(PROPAGATOR_PACKAGES), 'none'];
   const extras: ExtraPropagatorName[] = [];
@@ -502,7 +513,7 @@ function resolvePropagators(option: ExtraPropagatorName[] | undefined, value: st
     if (!known.includes(name)) {
       throw new BridgeConfigError(
         `${label}: "${name}" is not a propagator the bridge composes; use ${known.join(', ')} ` +
-          '(tracecontext and baggage are the bridge\'s own and always on).',
+          "(tracecontext and baggage are the bridge's own and always on).",
       );
     }
     if (name === 'none' && names.length > 1) {

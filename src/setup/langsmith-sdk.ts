@@ -340,8 +340,7 @@ export function untraceLangSmithTransport(langsmith: typeof import('langsmith'))
   const registry = globalThis as Record<symbol, unknown>;
   const previous = registry[FETCH_KEY] as FetchLike | undefined;
   if (previous?.[UNTRACED]) return;
-  const base: FetchLike =
-    typeof previous === 'function' ? previous : (...args: unknown[]) => (fetch as (...a: unknown[]) => unknown)(...args);
+  const base: FetchLike = typeof previous === 'function' ? previous : (...args: unknown[]) => (fetch as (...a: unknown[]) => unknown)(...args);
   const untraced: FetchLike = (...args: unknown[]) => otelContext.with(suppressTracing(otelContext.active()), () => base(...args));
   untraced[UNTRACED] = true;
   // The app's own fetch keeps the SDK's streaming default for an override (false); the global fetch streams.

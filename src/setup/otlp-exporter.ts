@@ -45,9 +45,7 @@ async function loadExporter(name: string, protocol: OtlpProtocol): Promise<{ OTL
   try {
     return (await import(name)) as { OTLPTraceExporter: ExporterClass };
   } catch (err) {
-    throw new BridgeConfigError(
-      `OTLP export with protocol ${protocol} needs the package ${name}: npm install ${name} (${(err as Error).message})`,
-    );
+    throw new BridgeConfigError(`OTLP export with protocol ${protocol} needs the package ${name}: npm install ${name} (${(err as Error).message})`);
   }
 }
 

@@ -288,12 +288,7 @@ export async function registerLangSmithBridge(options: BridgeOptions = {}): Prom
  * On `exit` without that flush (`process.exit()` in the app), what is still
  * queued is counted in one line.
  */
-function flushAtExit(
-  processor: LangSmithSpanProcessor,
-  deadlineMs: number,
-  isStopped: () => boolean,
-  flushSdk: (() => Promise<void>) | undefined,
-): void {
+function flushAtExit(processor: LangSmithSpanProcessor, deadlineMs: number, isStopped: () => boolean, flushSdk: (() => Promise<void>) | undefined): void {
   let flushing = false;
   let reported = false;
   /** The langsmith SDK (OTel mode) ends its last spans when its Client is flushed: once, at the first beforeExit. */
@@ -405,7 +400,6 @@ function makeSampler(sdk: TraceSdk, config: ResolvedConfig): unknown {
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
-
 
 /** An OTel propagator of the format `name`, from its (already loaded) package. */
 function makeExtraPropagator(name: ExtraPropagatorName, m: Record<string, unknown> | undefined): TextMapPropagator {

@@ -38,7 +38,7 @@ export class LangSmithClientSink implements RunSink {
 
   constructor(private readonly _options: LangSmithClientSinkOptions = {}) {
     const clientUrl = (_options.client as { apiUrl?: unknown } | undefined)?.apiUrl;
-    const apiUrl = typeof clientUrl === 'string' ? clientUrl : _options.apiUrl ?? process.env.LANGSMITH_ENDPOINT;
+    const apiUrl = typeof clientUrl === 'string' ? clientUrl : (_options.apiUrl ?? process.env.LANGSMITH_ENDPOINT);
     this.label = `LangSmith ${apiUrl ?? 'https://api.smith.langchain.com'}`;
     if (!_options.client && !(_options.apiKey ?? process.env.LANGSMITH_API_KEY)) {
       throw new TypeError(

@@ -113,8 +113,7 @@ export class TreePrinterSink implements RunSink {
         this._dropped++;
         notices.warn(
           DROP_NOTICE,
-          `tree printer: trace ${lsTraceId} holds ${this._maxRunsPerTrace} runs (maxRunsPerTrace); ` +
-            'its later runs are dropped until it is printed',
+          `tree printer: trace ${lsTraceId} holds ${this._maxRunsPerTrace} runs (maxRunsPerTrace); ` + 'its later runs are dropped until it is printed',
         );
         continue;
       }

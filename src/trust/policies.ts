@@ -9,12 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import type { TextMapGetter } from '@opentelemetry/api';
-import {
-  BAGGAGE_HEADER,
-  LANGSMITH_TRACE_HEADER,
-  TRACE_PARENT_HEADER,
-  TRACE_STATE_HEADER,
-} from '../constants.js';
+import { BAGGAGE_HEADER, LANGSMITH_TRACE_HEADER, TRACE_PARENT_HEADER, TRACE_STATE_HEADER } from '../constants.js';
 import { BridgeConfigError } from '../errors.js';
 
 /**
@@ -46,8 +41,7 @@ export function trustHeaderToken(options: HeaderTokenOptions): TrustPolicy {
   const tokens: unknown[] = Array.isArray(options.token) ? [...(options.token as unknown[])] : options.token === undefined ? [] : [options.token];
   if (tokens.length === 0) {
     throw new BridgeConfigError(
-      `trustHeaderToken: set \`token\` to a secret of at least ${MIN_TOKEN_LENGTH} characters ` +
-        '(e.g. LANGSMITH_OTEL_TRUST_TOKEN=$(openssl rand -hex 16)).',
+      `trustHeaderToken: set \`token\` to a secret of at least ${MIN_TOKEN_LENGTH} characters ` + '(e.g. LANGSMITH_OTEL_TRUST_TOKEN=$(openssl rand -hex 16)).',
     );
   }
   tokens.forEach(checkToken);
@@ -99,9 +93,7 @@ function checkToken(token: unknown, index: number): void {
 /** RFC 9110 token characters: a header name anything else is not a header anyone can send. */
 function checkHeaderName(name: unknown): string {
   if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/.test(name)) {
-    throw new BridgeConfigError(
-      `trustHeaderToken: header ${JSON.stringify(name)} is not an HTTP header name (e.g. x-langsmith-trust).`,
-    );
+    throw new BridgeConfigError(`trustHeaderToken: header ${JSON.stringify(name)} is not an HTTP header name (e.g. x-langsmith-trust).`);
   }
   return name.toLowerCase();
 }
@@ -116,9 +108,7 @@ export interface NetworkTrust {
    */
   readonly ignoreIncomingRequestHook: (request: IncomingMessage) => boolean;
   /** Your instrumentation-http config with the hook composed with your own. */
-  instrumentationConfig<T extends { ignoreIncomingRequestHook?: (request: IncomingMessage) => boolean }>(
-    config?: T,
-  ): T;
+  instrumentationConfig<T extends { ignoreIncomingRequestHook?: (request: IncomingMessage) => boolean }>(config?: T): T;
   /** True when a socket address lies in one of the networks. */
   isTrustedAddress(address: string | undefined): boolean;
 }
@@ -249,9 +239,7 @@ const PREFIX_PATTERN = /^(?:0|[1-9][0-9]{0,2})$/;
  */
 function addCidr(list: BlockList, cidr: string): void {
   const fail = (why: string): never => {
-    throw new BridgeConfigError(
-      `trustedNetworks: ${JSON.stringify(cidr)} is not a CIDR block (${why}; expected e.g. 10.0.0.0/8, 127.0.0.1/32 or fd00::/8).`,
-    );
+    throw new BridgeConfigError(`trustedNetworks: ${JSON.stringify(cidr)} is not a CIDR block (${why}; expected e.g. 10.0.0.0/8, 127.0.0.1/32 or fd00::/8).`);
   };
   if (typeof cidr !== 'string') fail(`a ${typeof cidr}`);
   const slash = cidr.indexOf('/');

@@ -61,44 +61,40 @@ async function handle(req) {
   } catch {
     question = text;
   }
-  return tracer.startActiveSpan(
-    `${SERVICE}-handle`,
-    { attributes: { 'langsmith.span.kind': 'chain', 'input.value': question || '(none)' } },
-    async (span) => {
-      const out = { service: SERVICE, server: ids(serverSpan), handle: ids(span), downstream: null };
-      try {
-        if (FAIL_ON?.test(question)) throw new Error(`${SERVICE} refuses "${question}"`);
-        if (NEXT_URL) {
-          const res = await fetch(NEXT_URL, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ question }),
-            signal: AbortSignal.timeout(10_000),
-          });
-          const body = await res.text();
-          try {
-            out.downstream = { status: res.status, body: JSON.parse(body) };
-          } catch {
-            out.downstream = { status: res.status, body };
-          }
-          if (res.status >= 400) {
-            const err = new Error(`${SERVICE}: downstream answered ${res.status}`);
-            span.recordException(err);
-            span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
-            return { status: 502, out };
-          }
+  return tracer.startActiveSpan(`${SERVICE}-handle`, { attributes: { 'langsmith.span.kind': 'chain', 'input.value': question || '(none)' } }, async (span) => {
+    const out = { service: SERVICE, server: ids(serverSpan), handle: ids(span), downstream: null };
+    try {
+      if (FAIL_ON?.test(question)) throw new Error(`${SERVICE} refuses "${question}"`);
+      if (NEXT_URL) {
+        const res = await fetch(NEXT_URL, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ question }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        const body = await res.text();
+        try {
+          out.downstream = { status: res.status, body: JSON.parse(body) };
+        } catch {
+          out.downstream = { status: res.status, body };
         }
-        span.setAttribute('output.value', JSON.stringify({ ok: true }));
-        return { status: 200, out };
-      } catch (err) {
-        span.recordException(err);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
-        return { status: 500, out: { ...out, error: err.message } };
-      } finally {
-        span.end();
+        if (res.status >= 400) {
+          const err = new Error(`${SERVICE}: downstream answered ${res.status}`);
+          span.recordException(err);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+          return { status: 502, out };
+        }
       }
-    },
-  );
+      span.setAttribute('output.value', JSON.stringify({ ok: true }));
+      return { status: 200, out };
+    } catch (err) {
+      span.recordException(err);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+      return { status: 500, out: { ...out, error: err.message } };
+    } finally {
+      span.end();
+    }
+  });
 }
 
 const server = http.createServer((req, res) => {

@@ -3,13 +3,7 @@
  * SDKs' encodings, per-member drop, and the 64-member / 8192-byte limits.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  formatBaggageMember,
-  joinBaggage,
-  parseBaggage,
-  percentDecode,
-  utf8Length,
-} from '../../src/headers/baggage.js';
+import { formatBaggageMember, joinBaggage, parseBaggage, percentDecode, utf8Length } from '../../src/headers/baggage.js';
 import { MAX_BAGGAGE_BYTES, MAX_BAGGAGE_MEMBERS } from '../../src/constants.js';
 
 /** A member `k<i>=vvv…` exactly `length` characters long. */
@@ -27,23 +21,48 @@ describe('parseBaggage', () => {
     it.each([
       // name, header, [key, value, rawValue, properties][]
       ['one member', 'key1=value1', [['key1', 'value1', 'value1', undefined]]],
-      ['two members', 'key1=value1,key2=value2', [['key1', 'value1', 'value1', undefined], ['key2', 'value2', 'value2', undefined]]],
+      [
+        'two members',
+        'key1=value1,key2=value2',
+        [
+          ['key1', 'value1', 'value1', undefined],
+          ['key2', 'value2', 'value2', undefined],
+        ],
+      ],
       ['an empty value', 'key1=', [['key1', '', '', undefined]]],
       ['an "=" inside the value', 'key1=a=b', [['key1', 'a=b', 'a=b', undefined]]],
       ['one property', 'key1=value1;property1', [['key1', 'value1', 'value1', 'property1']]],
-      [
-        'several properties, kept as received',
-        'key1=value1;property1;property2=p2',
-        [['key1', 'value1', 'value1', 'property1;property2=p2']],
-      ],
+      ['several properties, kept as received', 'key1=value1;property1;property2=p2', [['key1', 'value1', 'value1', 'property1;property2=p2']]],
       ['OWS around ";"', 'key1=value1 ; p1 ', [['key1', 'value1', 'value1', 'p1']]],
       ['an empty property list is absent', 'key1=value1;', [['key1', 'value1', 'value1', undefined]]],
       ['OWS around "="', 'key1 = value1', [['key1', 'value1', 'value1', undefined]]],
-      ['OWS around ","', ' key1=v1 ,\tkey2=v2\t, key3=v3 ', [['key1', 'v1', 'v1', undefined], ['key2', 'v2', 'v2', undefined], ['key3', 'v3', 'v3', undefined]]],
-      ['empty members are skipped', 'key1=v1,,  ,key2=v2', [['key1', 'v1', 'v1', undefined], ['key2', 'v2', 'v2', undefined]]],
+      [
+        'OWS around ","',
+        ' key1=v1 ,\tkey2=v2\t, key3=v3 ',
+        [
+          ['key1', 'v1', 'v1', undefined],
+          ['key2', 'v2', 'v2', undefined],
+          ['key3', 'v3', 'v3', undefined],
+        ],
+      ],
+      [
+        'empty members are skipped',
+        'key1=v1,,  ,key2=v2',
+        [
+          ['key1', 'v1', 'v1', undefined],
+          ['key2', 'v2', 'v2', undefined],
+        ],
+      ],
       ['token punctuation in the key', "k!#$&'*+-.^_`|~=v", [["k!#$&'*+-.^_`|~", 'v', 'v', undefined]]],
       ['a percent-encoded key', 'my%20key=v', [['my key', 'v', 'v', undefined]]],
-      ['a duplicated key is kept twice, in order', 'k=1,k=2', [['k', '1', '1', undefined], ['k', '2', '2', undefined]]],
+      [
+        'a duplicated key is kept twice, in order',
+        'k=1,k=2',
+        [
+          ['k', '1', '1', undefined],
+          ['k', '2', '2', undefined],
+        ],
+      ],
       ['"+" is not a space', 'k=a+b', [['k', 'a+b', 'a+b', undefined]]],
     ])('%s', (_name, header, expected) => {
       const parsed = parseBaggage(header);

@@ -24,8 +24,7 @@ const MIN_EACH = 200;
 // ---- Shared generator pieces ----
 
 const charOf = (alphabet: string) => fc.constantFrom(...alphabet.split(''));
-const stringOf = (alphabet: string, minLength: number, maxLength: number) =>
-  fc.string({ unit: charOf(alphabet), minLength, maxLength });
+const stringOf = (alphabet: string, minLength: number, maxLength: number) => fc.string({ unit: charOf(alphabet), minLength, maxLength });
 const HEX = '0123456789abcdef';
 const OWS = stringOf(' \t', 0, 2);
 
@@ -103,8 +102,9 @@ const validTraceParent = fc
     OWS,
     OWS,
   )
-  .map(([version, traceId, spanId, flags, extra, before, after]) =>
-    `${before}${version}-${traceId}-${spanId}-${flags}${version === '00' ? '' : `-${extra}`}${after}`,
+  .map(
+    ([version, traceId, spanId, flags, extra, before, after]) =>
+      `${before}${version}-${traceId}-${spanId}-${flags}${version === '00' ? '' : `-${extra}`}${after}`,
   );
 
 // ---- tracestate (W3C trace-context level 2, §3.3) ----
@@ -135,19 +135,16 @@ const TS_KEY_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_-*/@';
 const TS_VALUE_CHARS = Array.from({ length: 0x7e - 0x20 + 1 }, (_, i) => String.fromCharCode(0x20 + i))
   .filter((c) => c !== ',' && c !== '=')
   .join('');
-const tsKey = fc
-  .tuple(charOf('abcdefghijklmnopqrstuvwxyz0123456789'), fc.oneof(stringOf(TS_KEY_CHARS, 0, 8), stringOf('k', 250, 256)))
-  .map(([a, b]) => a + b);
-const tsValue = fc
-  .tuple(fc.oneof(stringOf(TS_VALUE_CHARS, 0, 10), stringOf('v ', 250, 256)), charOf(TS_VALUE_CHARS.slice(1)))
-  .map(([a, b]) => a + b);
+const tsKey = fc.tuple(charOf('abcdefghijklmnopqrstuvwxyz0123456789'), fc.oneof(stringOf(TS_KEY_CHARS, 0, 8), stringOf('k', 250, 256))).map(([a, b]) => a + b);
+const tsValue = fc.tuple(fc.oneof(stringOf(TS_VALUE_CHARS, 0, 10), stringOf('v ', 250, 256)), charOf(TS_VALUE_CHARS.slice(1))).map(([a, b]) => a + b);
 const validTraceState = fc
   .oneof(
     fc.array(fc.tuple(fc.oneof(tsKey, fc.constant('dup')), tsValue, OWS, OWS), { minLength: 1, maxLength: 8 }),
     // Around the 32-member limit, with empty members (which do not count) mixed in.
-    fc.integer({ min: 31, max: 34 }).chain((n) =>
-      fc.tuple(fc.constant(n), fc.array(fc.tuple(tsValue, OWS, OWS), { minLength: n, maxLength: n })),
-    ).map(([, members]) => members.map(([v, a, b], i) => [`k${i}`, v, a, b] as [string, string, string, string])),
+    fc
+      .integer({ min: 31, max: 34 })
+      .chain((n) => fc.tuple(fc.constant(n), fc.array(fc.tuple(tsValue, OWS, OWS), { minLength: n, maxLength: n })))
+      .map(([, members]) => members.map(([v, a, b], i) => [`k${i}`, v, a, b] as [string, string, string, string])),
   )
   .chain((members) => fc.boolean().map((empty) => members.map(([k, v, a, b]) => `${a}${k}=${v}${b}`).join(empty ? ', ,' : ',')));
 
@@ -200,7 +197,7 @@ function referenceBaggage(header: string): { members: [string, string, string | 
 }
 
 const BAGGAGE_TOKEN_CHARS = "!#$&'*+-.^_`|~0123456789ABCXYZabcxyz";
-const BAGGAGE_OCTET_CHARS = '!#$&\'()*+-./0123456789:<=>?@ABCZ[]^_`abcz{|}~';
+const BAGGAGE_OCTET_CHARS = "!#$&'()*+-./0123456789:<=>?@ABCZ[]^_`abcz{|}~";
 const escapes = fc.constantFrom('%20', '%C3%BC', '%E4%B8%AD', '%F0%9F%98%80', '%2C', '%3B', '%25');
 const bagKey = fc.array(fc.oneof({ weight: 5, arbitrary: charOf(BAGGAGE_TOKEN_CHARS) }, escapes), { minLength: 1, maxLength: 6 }).map((a) => a.join(''));
 const bagValue = fc.array(fc.oneof({ weight: 5, arbitrary: charOf(BAGGAGE_OCTET_CHARS) }, escapes), { maxLength: 8 }).map((a) => a.join(''));
@@ -209,7 +206,17 @@ const bagProperty = fc
   .map(([k, v, a, b]) => (v === undefined ? `${a};${b}${k}` : `${a};${b}${k}${a}=${b}${v}`));
 const validBaggage = fc
   .array(
-    fc.tuple(bagKey, bagValue, fc.oneof(fc.constant(''), fc.constant(';'), fc.array(bagProperty, { minLength: 1, maxLength: 2 }).map((p) => p.join(''))), OWS, OWS),
+    fc.tuple(
+      bagKey,
+      bagValue,
+      fc.oneof(
+        fc.constant(''),
+        fc.constant(';'),
+        fc.array(bagProperty, { minLength: 1, maxLength: 2 }).map((p) => p.join('')),
+      ),
+      OWS,
+      OWS,
+    ),
     { minLength: 1, maxLength: 8 },
   )
   .map((members) => members.map(([k, v, p, a, b]) => `${a}${k}${a}=${b}${v}${p}${b}`).join(','));
@@ -234,9 +241,7 @@ function referenceDottedOrder(header: string) {
     if (!m) return undefined;
     const [y, mo, d, h, mi, s, us] = m.slice(1, 8).map(Number) as number[];
     const date = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!));
-    const real =
-      y! >= 1970 && date.getUTCFullYear() === y && date.getUTCMonth() === mo! - 1 && date.getUTCDate() === d &&
-      h! < 24 && mi! < 60 && s! < 60;
+    const real = y! >= 1970 && date.getUTCFullYear() === y && date.getUTCMonth() === mo! - 1 && date.getUTCDate() === d && h! < 24 && mi! < 60 && s! < 60;
     if (!real) return undefined;
     const micros = date.getTime() * 1000 + us!;
     if (micros > Number.MAX_SAFE_INTEGER || micros < previous) return undefined;
@@ -310,8 +315,11 @@ describe('differential: each codec against an independent statement of its gramm
 
   it('baggage: a member is accepted exactly when the reference accepts it alone', () => {
     const member = validBaggage.map((h) => h.split(',')[0]!);
-    differential(member, BAGGAGE_BREAKERS.replace(',', ''), (s) => (referenceBaggage(s).members.length === 1 ? 'ok' : undefined), (s) =>
-      parseBaggage(s).members.length === 1 ? 'ok' : undefined,
+    differential(
+      member,
+      BAGGAGE_BREAKERS.replace(',', ''),
+      (s) => (referenceBaggage(s).members.length === 1 ? 'ok' : undefined),
+      (s) => (parseBaggage(s).members.length === 1 ? 'ok' : undefined),
     );
   });
 
@@ -382,7 +390,13 @@ describe('differential: the LangSmith baggage members', () => {
     );
     const valid = fc.array(tag, { minLength: 1, maxLength: 70 }).map((t) => t.join(','));
     const rejectsATag = (s: string) => s.split(',').some((t) => t.trim() !== '' && (t.trim().length > 256 || /[\u0000-\u001f\u007f]/.test(t.trim())));
-    differential(valid, ', \t\n\u0000\u007fa', referenceTags, (s) => decodeTags(s) as string[] | undefined, (s, expected) => expected === undefined || rejectsATag(s));
+    differential(
+      valid,
+      ', \t\n\u0000\u007fa',
+      referenceTags,
+      (s) => decodeTags(s) as string[] | undefined,
+      (s, expected) => expected === undefined || rejectsATag(s),
+    );
   });
 
   it('langsmith-project', () => {
@@ -401,7 +415,12 @@ describe('differential: the LangSmith baggage members', () => {
       fc.dictionary(fc.constantFrom('__proto__', 'a', 'constructor'), fc.integer(), { maxKeys: 2 }),
     );
     const valid = fc.oneof(
-      { weight: 6, arbitrary: fc.array(fc.tuple(key, value), { maxLength: 5 }).map((pairs) => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`) },
+      {
+        weight: 6,
+        arbitrary: fc
+          .array(fc.tuple(key, value), { maxLength: 5 })
+          .map((pairs) => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`),
+      },
       fc.jsonValue({ maxDepth: 1 }).map((v) => JSON.stringify(v)),
     );
     differential(valid, '{}[]":,1 é', referenceMetadata, decodeMetadata);

@@ -4,12 +4,7 @@
  */
 import { RunTree } from 'langsmith';
 import { describe, expect, it } from 'vitest';
-import {
-  childDottedOrder,
-  formatDottedOrderSegment,
-  formatTimestamp,
-  parseDottedOrder,
-} from '../../src/headers/dotted-order.js';
+import { childDottedOrder, formatDottedOrderSegment, formatTimestamp, parseDottedOrder } from '../../src/headers/dotted-order.js';
 import { MAX_DOTTED_ORDER_SEGMENTS } from '../../src/constants.js';
 import { perSecond } from '../../src/time.js';
 
@@ -36,15 +31,7 @@ describe('parseDottedOrder', () => {
     it.each([
       // name, value, depth, lsTraceId, runId, parentRunId, startMicros
       ['a root: depth 1, trace id = run id', ROOT, 1, ROOT_ID, ROOT_ID, undefined, TS_MICROS],
-      [
-        'a child: parent = first, run = last',
-        `${ROOT}.20250102T030405678002Z${CHILD_ID}`,
-        2,
-        ROOT_ID,
-        CHILD_ID,
-        ROOT_ID,
-        TS_MICROS + 1,
-      ],
+      ['a child: parent = first, run = last', `${ROOT}.20250102T030405678002Z${CHILD_ID}`, 2, ROOT_ID, CHILD_ID, ROOT_ID, TS_MICROS + 1],
       [
         'a grandchild: trace = first, parent = second-to-last, run = last',
         `${ROOT}.20250102T030405678002Z${CHILD_ID}.20250102T030406000000Z${GRANDCHILD_ID}`,
@@ -59,7 +46,15 @@ describe('parseDottedOrder', () => {
       ['a 400-year leap day (2000-02-29)', `20000229T000000000000Z${ROOT_ID}`, 1, ROOT_ID, ROOT_ID, undefined, 951782400000000],
       ['the last µs of a day', `20991231T235959999999Z${ROOT_ID}`, 1, ROOT_ID, ROOT_ID, undefined, 4102444799999999],
       ['the epoch', `19700101T000000000000Z${ROOT_ID}`, 1, ROOT_ID, ROOT_ID, undefined, 0],
-      ['the max UUID', `${TS}ffffffff-ffff-ffff-ffff-ffffffffffff`, 1, 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'ffffffff-ffff-ffff-ffff-ffffffffffff', undefined, TS_MICROS],
+      [
+        'the max UUID',
+        `${TS}ffffffff-ffff-ffff-ffff-ffffffffffff`,
+        1,
+        'ffffffff-ffff-ffff-ffff-ffffffffffff',
+        'ffffffff-ffff-ffff-ffff-ffffffffffff',
+        undefined,
+        TS_MICROS,
+      ],
     ])('%s', (_name, value, depth, lsTraceId, runId, parentRunId, startMicros) => {
       expect(parseDottedOrder(value)).toEqual({ value, depth, lsTraceId, runId, parentRunId, startMicros });
     });

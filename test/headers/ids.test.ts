@@ -4,14 +4,7 @@
  */
 import { RunTree } from 'langsmith';
 import { describe, expect, it } from 'vitest';
-import {
-  isPaddedSpanRunId,
-  isUuid,
-  lsTraceIdFromTraceId,
-  runIdFromSpanId,
-  spanIdFromRunId,
-  traceIdFromLsTraceId,
-} from '../../src/headers/ids.js';
+import { isPaddedSpanRunId, isUuid, lsTraceIdFromTraceId, runIdFromSpanId, spanIdFromRunId, traceIdFromLsTraceId } from '../../src/headers/ids.js';
 
 describe('isUuid', () => {
   it.each([

@@ -6,13 +6,7 @@
 import { RunTree } from 'langsmith';
 import { describe, expect, it } from 'vitest';
 import { parseBaggage } from '../../src/headers/baggage.js';
-import {
-  LangSmithBaggage,
-  decodeMetadata,
-  decodeProject,
-  decodeTags,
-  type LangSmithBaggageInit,
-} from '../../src/headers/langsmith-baggage.js';
+import { LangSmithBaggage, decodeMetadata, decodeProject, decodeTags, type LangSmithBaggageInit } from '../../src/headers/langsmith-baggage.js';
 import { MAX_METADATA_BYTES, MAX_PROJECT_LENGTH, MAX_TAG_LENGTH, MAX_TAGS } from '../../src/constants.js';
 
 const FORBIDDEN = ['__proto__', 'constructor', 'prototype'];
@@ -182,11 +176,7 @@ describe('decodeProject', () => {
 describe('LangSmithBaggage', () => {
   it('fromMembers writes members in the order metadata, tags, project', () => {
     const baggage = LangSmithBaggage.fromMembers('{"a":1}', 'x,y', 'p q');
-    expect(baggage.members).toEqual([
-      'langsmith-metadata=%7B%22a%22%3A1%7D',
-      'langsmith-tags=x%2Cy',
-      'langsmith-project=p%20q',
-    ]);
+    expect(baggage.members).toEqual(['langsmith-metadata=%7B%22a%22%3A1%7D', 'langsmith-tags=x%2Cy', 'langsmith-project=p%20q']);
     expect(baggage.isEmpty).toBe(false);
     expect(baggage.metadata).toEqual({ a: 1 });
     expect(baggage.tags).toEqual(['x', 'y']);
@@ -232,12 +222,9 @@ describe('LangSmithBaggage', () => {
 describe('LangSmithBaggage.from matches RunTree.toHeaders().baggage byte for byte', () => {
   const cases: [string, Required<LangSmithBaggageInit>][] = [
     ['plain ASCII', { metadata: { user: 'alice', n: 1 }, tags: ['a', 'b'], project: 'my-project' }],
+    ['unicode (2-, 3- and 4-byte UTF-8)', { metadata: { user: 'ü', cjk: '中文', emoji: '😀' }, tags: ['ü-tag', '😀'], project: 'projekt-ü-😀' }],
     [
-      'unicode (2-, 3- and 4-byte UTF-8)',
-      { metadata: { user: 'ü', cjk: '中文', emoji: '😀' }, tags: ['ü-tag', '😀'], project: 'projekt-ü-😀' },
-    ],
-    [
-      'reserved characters: !*\'() / ; , = % & ? # + space',
+      "reserved characters: !*'() / ; , = % & ? # + space",
       {
         metadata: { a: "!*'()", b: '/;,=%&?#+ ', 'k e/y': '"quoted"' },
         tags: ['a b', 'c/d', "e!*'()", 'f%20g'],
@@ -270,11 +257,7 @@ describe('LangSmithBaggage.from matches RunTree.toHeaders().baggage byte for byt
     // And the header decodes back to the same values.
     const parsed = parseBaggage(expected).members;
     const value = (key: string) => parsed.find((m) => m.key === key)?.value;
-    const decoded = LangSmithBaggage.fromMembers(
-      value('langsmith-metadata'),
-      value('langsmith-tags'),
-      value('langsmith-project'),
-    );
+    const decoded = LangSmithBaggage.fromMembers(value('langsmith-metadata'), value('langsmith-tags'), value('langsmith-project'));
     expect(decoded.metadata).toEqual(Object.keys(metadata).length > 0 ? metadata : undefined);
     expect(decoded.tags).toEqual(tags.length > 0 ? tags : undefined);
     expect(decoded.project).toBe(project);

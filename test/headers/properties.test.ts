@@ -5,37 +5,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatTraceParent, parseTraceParent } from '../../src/headers/traceparent.js';
-import {
-  W3CTraceState,
-  isValidTraceStateKey,
-  isValidTraceStateValue,
-  parseTraceState,
-} from '../../src/headers/tracestate.js';
-import {
-  formatBaggageMember,
-  joinBaggage,
-  parseBaggage,
-  percentDecode,
-  utf8Length,
-} from '../../src/headers/baggage.js';
-import {
-  childDottedOrder,
-  formatDottedOrderSegment,
-  parseDottedOrder,
-} from '../../src/headers/dotted-order.js';
-import {
-  isUuid,
-  lsTraceIdFromTraceId,
-  runIdFromSpanId,
-  spanIdFromRunId,
-  traceIdFromLsTraceId,
-} from '../../src/headers/ids.js';
-import {
-  LangSmithBaggage,
-  decodeMetadata,
-  decodeProject,
-  decodeTags,
-} from '../../src/headers/langsmith-baggage.js';
+import { W3CTraceState, isValidTraceStateKey, isValidTraceStateValue, parseTraceState } from '../../src/headers/tracestate.js';
+import { formatBaggageMember, joinBaggage, parseBaggage, percentDecode, utf8Length } from '../../src/headers/baggage.js';
+import { childDottedOrder, formatDottedOrderSegment, parseDottedOrder } from '../../src/headers/dotted-order.js';
+import { isUuid, lsTraceIdFromTraceId, runIdFromSpanId, spanIdFromRunId, traceIdFromLsTraceId } from '../../src/headers/ids.js';
+import { LangSmithBaggage, decodeMetadata, decodeProject, decodeTags } from '../../src/headers/langsmith-baggage.js';
 
 const RUNS = { numRuns: 200 };
 
@@ -53,20 +27,13 @@ const VALUE_LAST_CHARS = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => Strin
   .join('');
 const VALUE_CHARS = ' ' + VALUE_LAST_CHARS;
 
-const traceStateKeyArb = fc
-  .tuple(chars(LCALPHA_DIGIT), fc.string({ unit: chars(KEY_CHARS), maxLength: 255 }))
-  .map(([first, rest]) => first + rest);
-const traceStateValueArb = fc
-  .tuple(fc.string({ unit: chars(VALUE_CHARS), maxLength: 40 }), chars(VALUE_LAST_CHARS))
-  .map(([body, last]) => body + last);
+const traceStateKeyArb = fc.tuple(chars(LCALPHA_DIGIT), fc.string({ unit: chars(KEY_CHARS), maxLength: 255 })).map(([first, rest]) => first + rest);
+const traceStateValueArb = fc.tuple(fc.string({ unit: chars(VALUE_CHARS), maxLength: 40 }), chars(VALUE_LAST_CHARS)).map(([body, last]) => body + last);
 
 /** Any UTF-16 code unit, lone surrogates included. */
 const anyCodeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
 /** Half printable ASCII (where the grammar's delimiters are), half any code point. */
-const mixedChar = fc.oneof(
-  fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 1 }),
-  fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
-);
+const mixedChar = fc.oneof(fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 1 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
 const owsArb = fc.string({ unit: chars(' \t'), maxLength: 3 });
 
 /** The string generators every parser must survive. */
@@ -76,9 +43,7 @@ const ANY_STRING: [string, fc.Arbitrary<string>][] = [
   ['any code units, lone surrogates included', fc.string({ unit: anyCodeUnit })],
   [
     'very long strings',
-    fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), fc.integer({ min: 1_000, max: 70_000 })).map(([s, n]) =>
-      s.repeat(Math.ceil(n / s.length)),
-    ),
+    fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), fc.integer({ min: 1_000, max: 70_000 })).map(([s, n]) => s.repeat(Math.ceil(n / s.length))),
   ],
 ];
 
@@ -86,8 +51,7 @@ const VALID_SAMPLES = {
   traceparent: '00-12345678901234567890123456789012-1234567890123456-01',
   tracestate: 'foo=1,tenant@vendor=a b, bar=2',
   baggage: 'k1=v%20one;p=1, k2=%C3%BC,langsmith-project=p%2Fq',
-  dottedOrder:
-    '20250102T030405678001Z019424f8-632e-7000-8000-008074abbf4d.20250102T030405678002Z019424f8-632f-7000-8000-01a3c0de0001',
+  dottedOrder: '20250102T030405678001Z019424f8-632e-7000-8000-008074abbf4d.20250102T030405678002Z019424f8-632f-7000-8000-01a3c0de0001',
   metadata: '{"a":{"b":[1,null]},"__proto__":{"x":1}}',
 };
 /** Characters of all the grammars plus a few that break them. */
@@ -181,10 +145,7 @@ describe('round trips', () => {
   it('baggage: formatBaggageMember + joinBaggage → parseBaggage gives back arbitrary unicode keys and values', () => {
     fc.assert(
       fc.property(
-        fc.array(
-          fc.tuple(fc.string({ unit: mixedChar, minLength: 1, maxLength: 20 }), fc.string({ unit: mixedChar, maxLength: 40 })),
-          { maxLength: 12 },
-        ),
+        fc.array(fc.tuple(fc.string({ unit: mixedChar, minLength: 1, maxLength: 20 }), fc.string({ unit: mixedChar, maxLength: 40 })), { maxLength: 12 }),
         (pairs) => {
           const { header, dropped } = joinBaggage(pairs.map(([k, v]) => formatBaggageMember(k, v)));
           expect(dropped).toBe(0);
@@ -237,10 +198,7 @@ describe('round trips', () => {
   });
 
   const MAX_START = 4102444799999999 - 20 * 1e12; // stay before 2100
-  const segmentsArb = fc.uniqueArray(
-    fc.tuple(fc.integer({ min: 0, max: 1e12 }), fc.uuid()),
-    { minLength: 1, maxLength: 20, selector: ([, id]) => id },
-  );
+  const segmentsArb = fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 1e12 }), fc.uuid()), { minLength: 1, maxLength: 20, selector: ([, id]) => id });
 
   it('dotted order: a chain of 1–20 segments with increasing µs parses to its fields', () => {
     fc.assert(
@@ -329,10 +287,14 @@ describe('round trips', () => {
     const tagArb = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).filter((t) => t.trim() === t && !/[,\u0000-\u001f\u007f]/.test(t));
     fc.assert(
       fc.property(
-        fc.dictionary(fc.string({ minLength: 1 }).filter((k) => !['__proto__', 'constructor', 'prototype'].includes(k)), fc.jsonValue(), {
-          minKeys: 1,
-          maxKeys: 5,
-        }),
+        fc.dictionary(
+          fc.string({ minLength: 1 }).filter((k) => !['__proto__', 'constructor', 'prototype'].includes(k)),
+          fc.jsonValue(),
+          {
+            minKeys: 1,
+            maxKeys: 5,
+          },
+        ),
         fc.uniqueArray(tagArb, { minLength: 1, maxLength: 5 }),
         tagArb,
         (metadata, tags, project) => {
@@ -381,10 +343,7 @@ const PARSERS: [string, (s: string) => unknown][] = [
 ];
 
 describe('totality: never throws', () => {
-  const generators: [string, fc.Arbitrary<string>][] = [
-    ...ANY_STRING,
-    ['valid headers with random mutations', mutatedArb],
-  ];
+  const generators: [string, fc.Arbitrary<string>][] = [...ANY_STRING, ['valid headers with random mutations', mutatedArb]];
   describe.each(generators)('on %s', (_gen, arb) => {
     it.each(PARSERS)('%s', (_name, parse) => {
       fc.assert(

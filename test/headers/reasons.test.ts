@@ -20,9 +20,17 @@ const reason = (result: { ok: boolean; reason?: string }) => (result.ok ? 'accep
 
 describe('readTraceParent names the rule an input breaks', () => {
   it.each([
-    ['over the length cap (checked before anything else)', ' '.repeat(MAX_TRACE_PARENT_LENGTH + 1), `is ${MAX_TRACE_PARENT_LENGTH + 1} characters, over the ${MAX_TRACE_PARENT_LENGTH} limit`],
+    [
+      'over the length cap (checked before anything else)',
+      ' '.repeat(MAX_TRACE_PARENT_LENGTH + 1),
+      `is ${MAX_TRACE_PARENT_LENGTH + 1} characters, over the ${MAX_TRACE_PARENT_LENGTH} limit`,
+    ],
     ['OWS only', ' \t ', 'is empty'],
-    ['a field too short', TP.replace('4736-', '473-'), 'is not version-traceid-parentid-flags, 2-32-16-2 lowercase hex digits joined by "-" (field lengths here: 2-31-16-2)'],
+    [
+      'a field too short',
+      TP.replace('4736-', '473-'),
+      'is not version-traceid-parentid-flags, 2-32-16-2 lowercase hex digits joined by "-" (field lengths here: 2-31-16-2)',
+    ],
     ['version not hex', `0g${TP.slice(2)}`, 'version "0g" is not 2 lowercase hex digits'],
     ['version ff', `ff${TP.slice(2)}`, 'version ff is invalid'],
     ['version 00 with more', `${TP}-ab`, 'version 00 is exactly 55 characters, this one has 58'],
@@ -49,7 +57,11 @@ describe('readTraceState names the rule a header breaks', () => {
     ['a key over 256 characters', `${'k'.repeat(257)}=1`, `member 1: key "${'k'.repeat(39)}…" is 257 characters, over 256`],
     ['an empty value', 'rojo=', 'member 1: the value of "rojo" is empty'],
     ['"=" in a value', 'rojo=a=b', 'member 1: the value of "rojo" has "=" (allowed: printable ASCII except "," and "=")'],
-    ['a control character in a value', 'rojo=a\u0001', 'member 1: the value of "rojo" has a control character (U+0001) (allowed: printable ASCII except "," and "=")'],
+    [
+      'a control character in a value',
+      'rojo=a\u0001',
+      'member 1: the value of "rojo" has a control character (U+0001) (allowed: printable ASCII except "," and "=")',
+    ],
     ['a value ending in a space', 'rojo=a ,congo=b', 'accepted'], // OWS before "," is trimmed, not part of the value
     ['nothing but empty members', ' , ,', NO_MEMBERS],
     ['a repeated key (the first wins)', 'rojo=1,rojo=2', 'accepted'],
@@ -62,7 +74,11 @@ describe('readTraceState names the rule a header breaks', () => {
 describe('readDottedOrder names the rule a header breaks', () => {
   it.each([
     ['empty', '', 'is empty'],
-    ['over the length cap', `${ROOT}.`.repeat(300), `is ${59 * 300} characters, over the ${MAX_DOTTED_ORDER_LENGTH} limit (${(MAX_DOTTED_ORDER_LENGTH + 1) / 59} segments)`],
+    [
+      'over the length cap',
+      `${ROOT}.`.repeat(300),
+      `is ${59 * 300} characters, over the ${MAX_DOTTED_ORDER_LENGTH} limit (${(MAX_DOTTED_ORDER_LENGTH + 1) / 59} segments)`,
+    ],
     ['a stray dot', `${ROOT}.`, 'segment 2 is empty (a stray ".")'],
     ['no timestamp', 'garbage', 'segment 1 does not start with a YYYYMMDDTHHMMSS timestamp ("garbage")'],
     ['no "Z"', ROOT.replace('Z', 'X'), 'segment 1 has no "Z" after its timestamp'],
@@ -70,12 +86,26 @@ describe('readDottedOrder names the rule a header breaks', () => {
     ['3 fractional digits', ROOT.replace('678001Z', '678Z'), 'segment 1 has 3 fractional digits, expected exactly 6'],
     ['no run id', ROOT.slice(0, 22), 'segment 1 has no run id after "Z"'],
     ['a run id that is not a UUID', `${ROOT.slice(0, 22)}not-a-uuid`, 'segment 1 run id "not-a-uuid" is not a UUID (8-4-4-4-12 lowercase hex digits)'],
-    ['an uppercase run id', ROOT.toUpperCase().replace('T', 'T').replace(/^(\d{8})T(\d{12})Z/, '$1T$2Z'), 'segment 1 run id 019424F8-632E-7000-8000-008074ABBF4D has uppercase hex digits (LangSmith writes lowercase)'],
+    [
+      'an uppercase run id',
+      ROOT.toUpperCase()
+        .replace('T', 'T')
+        .replace(/^(\d{8})T(\d{12})Z/, '$1T$2Z'),
+      'segment 1 run id 019424F8-632E-7000-8000-008074ABBF4D has uppercase hex digits (LangSmith writes lowercase)',
+    ],
     ['the nil UUID', `${ROOT.slice(0, 22)}00000000-0000-0000-0000-000000000000`, 'segment 1 run id is the nil UUID'],
     ['February 30', ROOT.replace('20250102', '20250230'), 'segment 1 timestamp 2025-02-30 03:04:05 is not a valid UTC date and time (from 1970 on)'],
     ['before 1970', ROOT.replace('2025', '1969'), 'segment 1 timestamp 1969-01-02 03:04:05 is not a valid UTC date and time (from 1970 on)'],
-    ['a child before its parent', `${ROOT}.${CHILD.replace('679002', '600000')}`, 'segment 2 starts at 2025-01-02T03:04:05.600000Z, before segment 1 (2025-01-02T03:04:05.678001Z): a child must not start before its parent'],
-    ['a run its own ancestor', `${ROOT}.${CHILD}.${ROOT.replace('678001', '679003')}`, 'segment 3 repeats the run id of segment 1 (a run cannot be its own ancestor)'],
+    [
+      'a child before its parent',
+      `${ROOT}.${CHILD.replace('679002', '600000')}`,
+      'segment 2 starts at 2025-01-02T03:04:05.600000Z, before segment 1 (2025-01-02T03:04:05.678001Z): a child must not start before its parent',
+    ],
+    [
+      'a run its own ancestor',
+      `${ROOT}.${CHILD}.${ROOT.replace('678001', '679003')}`,
+      'segment 3 repeats the run id of segment 1 (a run cannot be its own ancestor)',
+    ],
     ['a valid lineage', `${ROOT}.${CHILD}`, 'accepted'],
   ])('%s', (_name, header, expected) => {
     expect(reason(readDottedOrder(header))).toBe(expected);
@@ -128,7 +158,9 @@ describe('baggage members name the rule they break', () => {
     const many = parseBaggage(Array.from({ length: 65 }, (_, i) => `k${i}=v`).join(','), true);
     expect(many.explained!.at(-1)).toEqual({ index: 65, raw: 'k64=v', result: { ok: false, reason: 'over the 64-member limit' } });
     const long = `a=${'x'.repeat(MAX_BAGGAGE_BYTES)},b=1`;
-    expect(parseBaggage(long, true).truncated).toBe(`is ${long.length} characters, over the ${MAX_BAGGAGE_BYTES} limit: everything after character 0 is dropped`);
+    expect(parseBaggage(long, true).truncated).toBe(
+      `is ${long.length} characters, over the ${MAX_BAGGAGE_BYTES} limit: everything after character 0 is dropped`,
+    );
   });
 
   it('explaining changes nothing: the same members kept, the same count dropped', () => {

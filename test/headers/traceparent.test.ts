@@ -31,11 +31,7 @@ describe('parseTraceParent', () => {
       ['future version cc, an empty field after "-"', `cc-${TRACE_ID}-${SPAN_ID}-01-`, 0x01],
       ['future version 01', `01-${TRACE_ID}-${SPAN_ID}-00`, 0x00],
       ['future version fe (the highest valid one)', `fe-${TRACE_ID}-${SPAN_ID}-01`, 0x01],
-      [
-        'future version, exactly MAX_TRACE_PARENT_LENGTH long',
-        `cc-${TRACE_ID}-${SPAN_ID}-01-`.padEnd(MAX_TRACE_PARENT_LENGTH, 'x'),
-        0x01,
-      ],
+      ['future version, exactly MAX_TRACE_PARENT_LENGTH long', `cc-${TRACE_ID}-${SPAN_ID}-01-`.padEnd(MAX_TRACE_PARENT_LENGTH, 'x'), 0x01],
     ])('%s', (_name, header, traceFlags) => {
       expect(parseTraceParent(header)).toEqual({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags });
     });

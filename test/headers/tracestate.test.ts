@@ -3,12 +3,7 @@
  * discard, the 32-member limit, and the immutable W3CTraceState.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  W3CTraceState,
-  isValidTraceStateKey,
-  isValidTraceStateValue,
-  parseTraceState,
-} from '../../src/headers/tracestate.js';
+import { W3CTraceState, isValidTraceStateKey, isValidTraceStateValue, parseTraceState } from '../../src/headers/tracestate.js';
 import { MAX_TRACE_STATE_LENGTH } from '../../src/constants.js';
 
 const LCALPHA = 'abcdefghijklmnopqrstuvwxyz';
@@ -44,11 +39,7 @@ describe('parseTraceState', () => {
       ['a member of only OWS is skipped', 'foo=1, \t ,bar=2', 'foo=1,bar=2'],
       ['Node joining a second, empty header line', 'foo=1, ', 'foo=1'],
       ['Node joining an empty first header line', ', foo=1', 'foo=1'],
-      [
-        'several header lines joined in order',
-        'foo=1,bar=2, rojo=1,congo=2, baz=3',
-        'foo=1,bar=2,rojo=1,congo=2,baz=3',
-      ],
+      ['several header lines joined in order', 'foo=1,bar=2, rojo=1,congo=2, baz=3', 'foo=1,bar=2,rojo=1,congo=2,baz=3'],
       ['duplicated keys keep the first (same value)', 'foo=1,foo=1', 'foo=1'],
       ['duplicated keys keep the first (different values)', 'foo=1,foo=2', 'foo=1'],
       ['duplicated keys across joined lines keep the first', 'foo=1, bar=2, foo=3', 'foo=1,bar=2'],

@@ -25,13 +25,7 @@ import {
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { RunTree } from 'langsmith';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  getInboundContext,
-  getSpanLineage,
-  LangSmithLineageProcessor,
-  LangSmithPropagator,
-  type SpanLineage,
-} from '../../src/index.js';
+import { getInboundContext, getSpanLineage, LangSmithLineageProcessor, LangSmithPropagator, type SpanLineage } from '../../src/index.js';
 import { requirePython, runPythonJson, startPythonService, type PythonService } from '../support/python.js';
 
 const python = requirePython();
@@ -270,10 +264,7 @@ describe.skipIf(!python.ok)('Python LangSmith SDK interop: header codec (RunTree
       expect(ours.lsTraceId).toBe(ours.runId);
       expect(ours.parentRunId).toBeUndefined();
       // An unrelated OTel baggage entry travels in the same header; Python must still parse ours.
-      const ctx = propagation.setBaggage(
-        trace.setSpan(ROOT_CONTEXT, root),
-        propagation.createBaggage({ 'app.user': { value: 'a b,c' } }),
-      );
+      const ctx = propagation.setBaggage(trace.setSpan(ROOT_CONTEXT, root), propagation.createBaggage({ 'app.user': { value: 'a b,c' } }));
       const headers = injectHeaders(propagator, ctx);
       expect(headers['langsmith-trace']).toBe(ours.dottedOrder);
       expect(headers.baggage).toContain('app.user=a%20b%2Cc');
@@ -437,9 +428,7 @@ describe.skipIf(!python.ok)('Python LangSmith SDK interop over HTTP (@traceable,
     root.end();
 
     // What the Python SDK uploaded for the handler run names our run as its parent.
-    const uploaded = await waitFor(() =>
-      uploads.find((u) => u.url.startsWith('/runs') && u.body.includes(out.run.id)),
-    );
+    const uploaded = await waitFor(() => uploads.find((u) => u.url.startsWith('/runs') && u.body.includes(out.run.id)));
     expect(uploaded?.body).toContain(`"parent_run_id":"${ours.runId}"`);
     expect(uploaded?.body).toContain(`"trace_id":"${runIdOf(root)}"`);
     expect(uploaded?.body).toContain(`"dotted_order":"${out.run.dotted_order}"`);

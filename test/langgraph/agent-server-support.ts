@@ -41,7 +41,11 @@ export async function postUpstream(ingest: IngestServer): Promise<{ id: string; 
     tags: TAGS,
   };
   await context.with(suppressTracing(ROOT_CONTEXT), async () => {
-    const res = await fetch(`${ingest.url}/runs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'graph-key' }, body: JSON.stringify(run) });
+    const res = await fetch(`${ingest.url}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'graph-key' },
+      body: JSON.stringify(run),
+    });
     expect(res.status).toBeLessThan(300);
   });
   const baggage = [

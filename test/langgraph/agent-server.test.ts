@@ -29,7 +29,19 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { getRegisteredBridge, LangSmithPropagator } from '../../src/index.js';
 import { startIngestServer, type IngestServer, type RunNode } from '../../src/ingest/index.js';
 import { requirePython, runPython, VENV_PYTHON } from '../support/python.js';
-import { allRuns, CALLER_PROJECT, find, METADATA, postUpstream, registerCaller, runCleanups, settle, TAGS, TOKEN, trustedClient } from './agent-server-support.js';
+import {
+  allRuns,
+  CALLER_PROJECT,
+  find,
+  METADATA,
+  postUpstream,
+  registerCaller,
+  runCleanups,
+  settle,
+  TAGS,
+  TOKEN,
+  trustedClient,
+} from './agent-server-support.js';
 import { freePort, startService, type Service } from '../support/processes.js';
 import { metadataOf } from './support.js';
 
@@ -55,12 +67,24 @@ beforeAll(async () => {
   expect(build.ok, build.message).toBe(true);
   ingest = await startIngestServer();
   cleanups.push(() => ingest.close());
-  const bridged = { OTEL_BSP_SCHEDULE_DELAY: '200', LANGSMITH_OTEL_ENABLED: 'true', LANGSMITH_TRACING: 'true', LANGSMITH_API_KEY: 'graph-key', LANGSMITH_ENDPOINT: ingest.url };
-  callee = await startService('callee', process.execPath, ['--import', REGISTER, OTEL_SERVICE], {
-    ...bridged,
-    LANGSMITH_OTEL_TRUST: '127.0.0.1/32',
-    LANGSMITH_PROJECT: 'callee-own',
-  }, { cwd: build.dir });
+  const bridged = {
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+    LANGSMITH_OTEL_ENABLED: 'true',
+    LANGSMITH_TRACING: 'true',
+    LANGSMITH_API_KEY: 'graph-key',
+    LANGSMITH_ENDPOINT: ingest.url,
+  };
+  callee = await startService(
+    'callee',
+    process.execPath,
+    ['--import', REGISTER, OTEL_SERVICE],
+    {
+      ...bridged,
+      LANGSMITH_OTEL_TRUST: '127.0.0.1/32',
+      LANGSMITH_PROJECT: 'callee-own',
+    },
+    { cwd: build.dir },
+  );
   cleanups.push(() => callee.stop());
   stateDir = mkdtempSync(path.join(os.tmpdir(), 'lg-agent-server-'));
   cleanups.push(async () => rmSync(stateDir, { recursive: true, force: true }));
@@ -70,15 +94,21 @@ beforeAll(async () => {
   cleanups.push(async () => rmSync(graphDir, { recursive: true, force: true }));
   for (const file of ['graph.mjs', 'app.mjs']) cpSync(path.join(HERE, 'js-server', file), path.join(graphDir, file));
   const port = await freePort();
-  server = await startService('agent-server', process.execPath, ['--import', REGISTER, path.join(HERE, 'js-server', 'agent-server.mjs')], {
-    ...bridged,
-    LANGSMITH_PROJECT: SERVER_PROJECT,
-    LANGSMITH_OTEL_TRUST_TOKEN: TOKEN,
-    GRAPH_DIR: graphDir,
-    CALLEE_URL: `${callee.url}/handle`,
-    STATE_DIR: stateDir,
-    PORT: String(port),
-  }, { cwd: stateDir, timeoutMs: 90_000 });
+  server = await startService(
+    'agent-server',
+    process.execPath,
+    ['--import', REGISTER, path.join(HERE, 'js-server', 'agent-server.mjs')],
+    {
+      ...bridged,
+      LANGSMITH_PROJECT: SERVER_PROJECT,
+      LANGSMITH_OTEL_TRUST_TOKEN: TOKEN,
+      GRAPH_DIR: graphDir,
+      CALLEE_URL: `${callee.url}/handle`,
+      STATE_DIR: stateDir,
+      PORT: String(port),
+    },
+    { cwd: stateDir, timeoutMs: 90_000 },
+  );
   cleanups.unshift(() => server.stop());
   process.stderr.write(`[agent-server.test] JS Agent Server (langgraph-api startServer + bridge) listening after ${server.startMs} ms\n`);
 
@@ -106,13 +136,21 @@ async function asCaller<T>(upstream: Record<string, string>, call: () => Promise
 const graphDone = (names: string[]) => ['LangGraph', 'act', 'callee-handle', 'ask-agent'].every((n) => names.includes(n));
 
 const subtree = (node: RunNode): unknown =>
-  node.children.length === 0 ? node.run.name : { [node.run.name]: node.children.map(subtree).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) };
+  node.children.length === 0
+    ? node.run.name
+    : { [node.run.name]: node.children.map(subtree).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) };
 
 function expectTrustedRequest(upstreamId: string, callerTraceId: string): void {
   expect(ingest.orphans().map((r) => `${r.name} → ${r.parent_run_id}`)).toEqual([]);
   expect(ingest.violations()).toEqual([]);
   const tree = ingest.traces().find((t) => t.lsTraceId === upstreamId);
-  expect(tree, `trees: ${ingest.traces().map((t) => `${t.lsTraceId} ${t.root.run.name}`).join(', ')}`).toBeDefined();
+  expect(
+    tree,
+    `trees: ${ingest
+      .traces()
+      .map((t) => `${t.lsTraceId} ${t.root.run.name}`)
+      .join(', ')}`,
+  ).toBeDefined();
   expect(ingest.traces()).toHaveLength(1);
   const root = tree!.root;
   expect(root.run.name).toBe('gateway');
@@ -182,7 +220,9 @@ describe('OTel caller → JS Agent Server (both with the bridge)', () => {
         body: JSON.stringify({
           assistant_id: 'agent',
           input: { question: 'stranger' },
-          config: { configurable: { 'langsmith-trace': headers['langsmith-trace'], 'langsmith-project': 'attacker', 'x-langsmith-trace': headers['langsmith-trace'] } },
+          config: {
+            configurable: { 'langsmith-trace': headers['langsmith-trace'], 'langsmith-project': 'attacker', 'x-langsmith-trace': headers['langsmith-trace'] },
+          },
         }),
       }),
     );
@@ -226,49 +266,53 @@ describe('Python RemoteGraph(distributed_tracing=True) → JS Agent Server with 
     if (process.env.CI === 'true') expect(langgraphPython.reason).toBe('');
   });
 
-  it.skipIf(!langgraphPython.ok)('one tree under the Python caller\'s run, in its project with its metadata and tags; one OTel trace from the server on', async () => {
-    ingest.clear();
-    const PY_PROJECT = 'py caller proj';
-    const PY_METADATA = { team: 'py', 'k/é': 'v 1' };
-    const PY_TAGS = ['py-tag', 'second tag'];
-    const run = await runPython(
-      'remote_graph_caller.py',
-      [server.url],
-      JSON.stringify({ question: 'from python', project: PY_PROJECT, metadata: PY_METADATA, tags: PY_TAGS, token: TOKEN }),
-      { timeoutMs: 60_000, env: { LANGSMITH_TRACING: 'true', LANGSMITH_ENDPOINT: ingest.url, LANGSMITH_API_KEY: 'graph-key' } },
-    );
-    expect(run.code, `${run.stdout}\n${run.stderr.slice(-4000)}`).toBe(0);
-    const out = JSON.parse(run.stdout) as PyCaller;
-    expect(out.answer).toBe('plan for from python: callee');
-    // What RemoteGraph sent: langsmith-trace and baggage only, no traceparent.
-    const stream = out.sent.find((h) => h['langsmith-trace']);
-    expect(stream, JSON.stringify(out.sent)).toBeDefined();
-    expect(stream!.traceparent).toBeUndefined();
-    expect(stream!['langsmith-trace']!.startsWith(out.dotted_order)).toBe(true);
-    expect(stream!.baggage).toContain('langsmith-project=');
-    await settle(ingest, (names) => ['LangGraph', 'act', 'callee-handle', 'py-caller'].every((n) => names.includes(n)), 20_000);
+  it.skipIf(!langgraphPython.ok)(
+    "one tree under the Python caller's run, in its project with its metadata and tags; one OTel trace from the server on",
+    async () => {
+      ingest.clear();
+      const PY_PROJECT = 'py caller proj';
+      const PY_METADATA = { team: 'py', 'k/é': 'v 1' };
+      const PY_TAGS = ['py-tag', 'second tag'];
+      const run = await runPython(
+        'remote_graph_caller.py',
+        [server.url],
+        JSON.stringify({ question: 'from python', project: PY_PROJECT, metadata: PY_METADATA, tags: PY_TAGS, token: TOKEN }),
+        { timeoutMs: 60_000, env: { LANGSMITH_TRACING: 'true', LANGSMITH_ENDPOINT: ingest.url, LANGSMITH_API_KEY: 'graph-key' } },
+      );
+      expect(run.code, `${run.stdout}\n${run.stderr.slice(-4000)}`).toBe(0);
+      const out = JSON.parse(run.stdout) as PyCaller;
+      expect(out.answer).toBe('plan for from python: callee');
+      // What RemoteGraph sent: langsmith-trace and baggage only, no traceparent.
+      const stream = out.sent.find((h) => h['langsmith-trace']);
+      expect(stream, JSON.stringify(out.sent)).toBeDefined();
+      expect(stream!.traceparent).toBeUndefined();
+      expect(stream!['langsmith-trace']!.startsWith(out.dotted_order)).toBe(true);
+      expect(stream!.baggage).toContain('langsmith-project=');
+      await settle(ingest, (names) => ['LangGraph', 'act', 'callee-handle', 'py-caller'].every((n) => names.includes(n)), 20_000);
 
-    expect(ingest.orphans().map((r) => `${r.name} → ${r.parent_run_id}`)).toEqual([]);
-    expect(ingest.violations()).toEqual([]);
-    expect(ingest.traces().map((t) => t.root.run.name)).toEqual(['py-caller']);
-    const root = ingest.traces()[0]!.root;
-    expect(root.run.id).toBe(out.run_id);
-    const graph = find(root, 'LangGraph')!;
-    expect(graph, subtree(root) as string).toBeDefined();
-    expect(subtree(graph)).toEqual({
-      LangGraph: ['__start__', 'plan', { act: [{ 'POST /handle': [{ 'POST /handle': ['callee-handle'] }] }] }],
-    });
-    // Under the run RemoteGraph sent (the caller's, or a child the Python SDK made for the call).
-    const sentRunId = stream!['langsmith-trace']!.slice(stream!['langsmith-trace']!.lastIndexOf('Z') + 1);
-    expect(graph.run.parent_run_id).toBe(sentRunId);
-    const otelTraceId = out.trace_id.replace(/-/g, '');
-    for (const run of allRuns(root)) {
-      expect(run.session_name, run.name).toBe(PY_PROJECT);
-      expect(metadataOf(run), run.name).toMatchObject(PY_METADATA);
-      expect(run.tags ?? [], run.name).toEqual(expect.arrayContaining(PY_TAGS));
-      // Runs from the server on (the bridge's) carry the OTel trace: the LangSmith trace's hex (README "Ids", rule 2).
-      if (metadataOf(run).otel_trace_id !== undefined) expect(metadataOf(run).otel_trace_id, run.name).toBe(otelTraceId);
-    }
-    expect(allRuns(root).filter((r) => metadataOf(r).otel_trace_id !== undefined).length).toBeGreaterThanOrEqual(7);
-  }, 90_000);
+      expect(ingest.orphans().map((r) => `${r.name} → ${r.parent_run_id}`)).toEqual([]);
+      expect(ingest.violations()).toEqual([]);
+      expect(ingest.traces().map((t) => t.root.run.name)).toEqual(['py-caller']);
+      const root = ingest.traces()[0]!.root;
+      expect(root.run.id).toBe(out.run_id);
+      const graph = find(root, 'LangGraph')!;
+      expect(graph, subtree(root) as string).toBeDefined();
+      expect(subtree(graph)).toEqual({
+        LangGraph: ['__start__', 'plan', { act: [{ 'POST /handle': [{ 'POST /handle': ['callee-handle'] }] }] }],
+      });
+      // Under the run RemoteGraph sent (the caller's, or a child the Python SDK made for the call).
+      const sentRunId = stream!['langsmith-trace']!.slice(stream!['langsmith-trace']!.lastIndexOf('Z') + 1);
+      expect(graph.run.parent_run_id).toBe(sentRunId);
+      const otelTraceId = out.trace_id.replace(/-/g, '');
+      for (const run of allRuns(root)) {
+        expect(run.session_name, run.name).toBe(PY_PROJECT);
+        expect(metadataOf(run), run.name).toMatchObject(PY_METADATA);
+        expect(run.tags ?? [], run.name).toEqual(expect.arrayContaining(PY_TAGS));
+        // Runs from the server on (the bridge's) carry the OTel trace: the LangSmith trace's hex (README "Ids", rule 2).
+        if (metadataOf(run).otel_trace_id !== undefined) expect(metadataOf(run).otel_trace_id, run.name).toBe(otelTraceId);
+      }
+      expect(allRuns(root).filter((r) => metadataOf(r).otel_trace_id !== undefined).length).toBeGreaterThanOrEqual(7);
+    },
+    90_000,
+  );
 });

@@ -7,12 +7,7 @@
 import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { getInboundContext, LangSmithPropagator, trustHeaderToken } from '../../src/index.js';
-import {
-  agentServerHeaders,
-  callerContextFromConfig,
-  carrierFromConfigurable,
-  exposeTraceHeaders,
-} from '../../src/langgraph/index.js';
+import { agentServerHeaders, callerContextFromConfig, carrierFromConfigurable, exposeTraceHeaders } from '../../src/langgraph/index.js';
 import { makeProvider } from '../support/otel.js';
 
 const TRACE = '20260101T000000000000Z0b3f7a2e-4c6d-4e8f-9a1b-2c3d4e5f6a7b';
@@ -23,13 +18,22 @@ describe('carrierFromConfigurable()', () => {
   const cases: Array<[string, Record<string, unknown> | undefined, Record<string, string>]> = [
     ['nothing', undefined, {}],
     ['unrelated keys', { thread_id: 't', 'user-agent': 'x' }, {}],
-    ['JS server: x-* copies', { 'x-langsmith-trace': TRACE, 'x-baggage': 'a=b', 'x-traceparent': TRACEPARENT, 'x-tracestate': 'k=v' },
-      { 'langsmith-trace': TRACE, baggage: 'a=b', traceparent: TRACEPARENT, tracestate: 'k=v' }],
-    ['JS server: the trust header is kept for the policy', { 'x-langsmith-trace': TRACE, 'x-langsmith-trust': TOKEN }, { 'langsmith-trace': TRACE, 'x-langsmith-trust': TOKEN }],
+    [
+      'JS server: x-* copies',
+      { 'x-langsmith-trace': TRACE, 'x-baggage': 'a=b', 'x-traceparent': TRACEPARENT, 'x-tracestate': 'k=v' },
+      { 'langsmith-trace': TRACE, baggage: 'a=b', traceparent: TRACEPARENT, tracestate: 'k=v' },
+    ],
+    [
+      'JS server: the trust header is kept for the policy',
+      { 'x-langsmith-trace': TRACE, 'x-langsmith-trust': TOKEN },
+      { 'langsmith-trace': TRACE, 'x-langsmith-trust': TOKEN },
+    ],
     ['x-* copies win over the Python keys', { 'x-langsmith-trace': TRACE, 'langsmith-trace': 'other', 'langsmith-project': 'p' }, { 'langsmith-trace': TRACE }],
-    ['Python server: keys re-encoded as baggage, RunTree.toHeaders order',
+    [
+      'Python server: keys re-encoded as baggage, RunTree.toHeaders order',
       { 'langsmith-trace': TRACE, 'langsmith-project': 'p q', 'langsmith-metadata': { k: 'v/é' }, 'langsmith-tags': ['a', 'b c'] },
-      { 'langsmith-trace': TRACE, baggage: 'langsmith-metadata=%7B%22k%22%3A%22v%2F%C3%A9%22%7D,langsmith-tags=a%2Cb%20c,langsmith-project=p%20q' }],
+      { 'langsmith-trace': TRACE, baggage: 'langsmith-metadata=%7B%22k%22%3A%22v%2F%C3%A9%22%7D,langsmith-tags=a%2Cb%20c,langsmith-project=p%20q' },
+    ],
     ['Python keys without langsmith-trace: nothing', { 'langsmith-project': 'p', 'langsmith-tags': ['a'] }, {}],
     ['non-string values are ignored', { 'x-langsmith-trace': 42, 'langsmith-trace': ['x'], 'x-langsmith-trust': { t: 1 } }, {}],
     ['inherited keys are not read', Object.create({ 'x-langsmith-trace': TRACE }) as Record<string, unknown>, {}],

@@ -30,7 +30,11 @@ let callee: Callee;
 
 beforeAll(async () => {
   spans = new InMemorySpanExporter();
-  ({ ingest, processor, provider } = await startBridgeHarness({ project: 'graph-otel', serviceName: 'graph-otel', spanProcessors: [new SimpleSpanProcessor(spans)] }));
+  ({ ingest, processor, provider } = await startBridgeHarness({
+    project: 'graph-otel',
+    serviceName: 'graph-otel',
+    spanProcessors: [new SimpleSpanProcessor(spans)],
+  }));
   expect(await enableLangSmithOtelMode(provider)).toBe(true);
   callee = await startCallee();
 });
@@ -60,7 +64,7 @@ async function flush(): Promise<void> {
 }
 
 describe('LangGraph.js in-process, langsmith SDK in OTel mode', () => {
-  it('without the handler the graph leaves no run (the SDK\'s OTel mode drops LangChain runs); the node\'s call nests under the request span', async () => {
+  it("without the handler the graph leaves no run (the SDK's OTel mode drops LangChain runs); the node's call nests under the request span", async () => {
     ingest.clear();
     callee.seen.length = 0;
     const { answer } = await ask('q0', []);
@@ -71,7 +75,7 @@ describe('LangGraph.js in-process, langsmith SDK in OTel mode', () => {
     expect(ingest.traces().map((t) => names(t.root))).toEqual([{ 'POST /ask': [{ 'tool call': ['GET /tool'] }] }]);
   });
 
-  it('with langChainSpanHandler(): one tree in LangSmith and one OTel trace, the node\'s call consistent at the callee', async () => {
+  it("with langChainSpanHandler(): one tree in LangSmith and one OTel trace, the node's call consistent at the callee", async () => {
     ingest.clear();
     spans.reset();
     callee.seen.length = 0;

@@ -49,7 +49,7 @@ async function flush(): Promise<void> {
 }
 
 describe('LangGraph.js in-process, langsmith SDK in REST mode', () => {
-  it('the graph nests under the request span; the node\'s HTTP call continues the node\'s run: one tree, one OTel trace', async () => {
+  it("the graph nests under the request span; the node's HTTP call continues the node's run: one tree, one OTel trace", async () => {
     ingest.clear();
     callee.seen.length = 0;
     const tracer = trace.getTracer('graph-svc');
@@ -113,8 +113,14 @@ describe('continueCallerTrace (REST mode)', () => {
   const UPSTREAM_BAGGAGE = 'langsmith-metadata=%7B%22tenant%22%3A%22acme%22%7D,langsmith-tags=gw,langsmith-project=caller-proj';
 
   /** A caller span continuing a trusted upstream (project, metadata, tags in its baggage); returns the x-* configurable a JS server builds. */
-  async function callerConfigurable(extra: Record<string, unknown>): Promise<{ configurable: Record<string, unknown>; callerRunId: string; lsTraceId: string }> {
-    const upstream = new LangSmithPropagator({ trust: true }).extract(ROOT_CONTEXT, { baggage: UPSTREAM_BAGGAGE, traceparent: '00-11111111111111111111111111111111-2222222222222222-01' }, defaultTextMapGetter);
+  async function callerConfigurable(
+    extra: Record<string, unknown>,
+  ): Promise<{ configurable: Record<string, unknown>; callerRunId: string; lsTraceId: string }> {
+    const upstream = new LangSmithPropagator({ trust: true }).extract(
+      ROOT_CONTEXT,
+      { baggage: UPSTREAM_BAGGAGE, traceparent: '00-11111111111111111111111111111111-2222222222222222-01' },
+      defaultTextMapGetter,
+    );
     const span = trace.getTracer('caller').startSpan('ask-agent', {}, upstream);
     const headers = agentServerHeaders(trace.setSpan(upstream, span), { standard: false });
     span.end();
@@ -124,7 +130,7 @@ describe('continueCallerTrace (REST mode)', () => {
     return { configurable, callerRunId: runId, lsTraceId: runId };
   }
 
-  it('a trusted caller (gateway token in configurable): the graph\'s root run is the caller\'s child, in its project, with its metadata and tags', async () => {
+  it("a trusted caller (gateway token in configurable): the graph's root run is the caller's child, in its project, with its metadata and tags", async () => {
     ingest.clear();
     callee.seen.length = 0;
     const { configurable, callerRunId } = await callerConfigurable({ 'x-langsmith-trust': TOKEN });
@@ -160,7 +166,8 @@ describe('continueCallerTrace (REST mode)', () => {
     // The default LangChain tracer's client (not `client`) posts these runs: wait for them.
     await awaitAllCallbacks();
     await processor.forceFlush();
-    for (let i = 0; i < 100 && !['LangGraph', 'tool call'].every((n) => ingest.runs().some((r) => r.name === n)); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && !['LangGraph', 'tool call'].every((n) => ingest.runs().some((r) => r.name === n)); i++)
+      await new Promise((r) => setTimeout(r, 100));
     const graphRun = ingest.runs().find((r) => r.name === 'LangGraph')!;
     expect(graphRun.parent_run_id ?? null).toBeNull();
     // Only the caller's own span is in the caller's trace and project.
@@ -169,9 +176,13 @@ describe('continueCallerTrace (REST mode)', () => {
     expect(ingest.orphans()).toEqual([]);
   });
 
-  it('the Python Agent Server\'s keys (langsmith-trace, langsmith-project, parsed metadata and tags) are read the same way', async () => {
+  it("the Python Agent Server's keys (langsmith-trace, langsmith-project, parsed metadata and tags) are read the same way", async () => {
     ingest.clear();
-    const upstream = new LangSmithPropagator({ trust: true }).extract(ROOT_CONTEXT, { baggage: UPSTREAM_BAGGAGE, traceparent: '00-11111111111111111111111111111111-2222222222222222-01' }, defaultTextMapGetter);
+    const upstream = new LangSmithPropagator({ trust: true }).extract(
+      ROOT_CONTEXT,
+      { baggage: UPSTREAM_BAGGAGE, traceparent: '00-11111111111111111111111111111111-2222222222222222-01' },
+      defaultTextMapGetter,
+    );
     const span = trace.getTracer('caller').startSpan('py-caller', {}, upstream);
     const lsTrace = agentServerHeaders(trace.setSpan(upstream, span), { standard: true })['langsmith-trace']!;
     span.end();
@@ -180,7 +191,11 @@ describe('continueCallerTrace (REST mode)', () => {
       'langsmith-trace': lsTrace,
       baggage: 'langsmith-metadata=%7B%22team%22%3A%22py%22%7D,langsmith-tags=py-tag,langsmith-project=py-proj',
     });
-    const bound = await continueCallerTrace(buildGraph(() => callee.url, { trust: true }), { configurable }, { trust: true, client });
+    const bound = await continueCallerTrace(
+      buildGraph(() => callee.url, { trust: true }),
+      { configurable },
+      { trust: true, client },
+    );
     await bound.invoke({ question: 'q4' }, { configurable });
     await flush();
     expect(ingest.orphans()).toEqual([]);

@@ -20,7 +20,19 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRegisteredBridge, LangSmithPropagator } from '../../src/index.js';
 import { startIngestServer, type IngestServer } from '../../src/ingest/index.js';
 import { PYTHON_DIR, REPO_ROOT } from '../support/python.js';
-import { allRuns, CALLER_PROJECT, find, METADATA, postUpstream, registerCaller, runCleanups, settle, TAGS, TOKEN, trustedClient } from './agent-server-support.js';
+import {
+  allRuns,
+  CALLER_PROJECT,
+  find,
+  METADATA,
+  postUpstream,
+  registerCaller,
+  runCleanups,
+  settle,
+  TAGS,
+  TOKEN,
+  trustedClient,
+} from './agent-server-support.js';
 import { freePort, startService, type Service } from '../support/processes.js';
 import { metadataOf, names } from './support.js';
 
@@ -79,7 +91,7 @@ describe.skipIf(!available)('OTel caller → Python Agent Server (README factory
   // The Python server names the graph's root run after the graph id.
   const graphDone = (n: string[]) => ['agent', 'act'].every((x) => n.includes(x));
 
-  it('Client.runs.wait with agentServerRequestHook(): the graph nests under the calling span, in the caller\'s project, with its metadata and tags', async () => {
+  it("Client.runs.wait with agentServerRequestHook(): the graph nests under the calling span, in the caller's project, with its metadata and tags", async () => {
     ingest.clear();
     const { id, headers } = await postUpstream(ingest);
     // The Python server reads the standard headers, which the caller's instrumented fetch writes.
@@ -114,7 +126,7 @@ describe.skipIf(!available)('OTel caller → Python Agent Server (README factory
     }
   }, 60_000);
 
-  it('without the gateway token (and with the trace keys in the request body) the graph is a root in the server\'s project', async () => {
+  it("without the gateway token (and with the trace keys in the request body) the graph is a root in the server's project", async () => {
     ingest.clear();
     const { id, headers } = await postUpstream(ingest);
     const res = await context.with(suppressTracing(ROOT_CONTEXT), () =>
@@ -124,7 +136,9 @@ describe.skipIf(!available)('OTel caller → Python Agent Server (README factory
         body: JSON.stringify({
           assistant_id: 'agent',
           input: { question: 'stranger' },
-          config: { configurable: { 'langsmith-trace': headers['langsmith-trace'], 'langsmith-project': 'attacker', 'x-langsmith-trust': 'not-the-token-0123456789' } },
+          config: {
+            configurable: { 'langsmith-trace': headers['langsmith-trace'], 'langsmith-project': 'attacker', 'x-langsmith-trust': 'not-the-token-0123456789' },
+          },
         }),
       }),
     );

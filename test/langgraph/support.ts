@@ -70,8 +70,5 @@ export const metadataOf = (run: { extra?: unknown }) =>
   ((run.extra as { metadata?: Record<string, unknown> } | undefined)?.metadata ?? {}) as Record<string, unknown>;
 
 export function expectNoOrphans(ingest: IngestServer): string[] {
-  return [
-    ...ingest.orphans().map((r) => `orphan ${r.name} ${r.id} → ${r.parent_run_id}`),
-    ...ingest.violations(),
-  ];
+  return [...ingest.orphans().map((r) => `orphan ${r.name} ${r.id} → ${r.parent_run_id}`), ...ingest.violations()];
 }

@@ -36,11 +36,7 @@ describe('notices', () => {
     notices.resolved('export:otlp', 'delivery resumed');
     notices.resolved('export:otlp', 'delivery resumed');
     notices.warn('export:otlp', 'down again');
-    expect(lines).toEqual([
-      'langsmith-otel-bridge: down',
-      'langsmith-otel-bridge: delivery resumed',
-      'langsmith-otel-bridge: down again',
-    ]);
+    expect(lines).toEqual(['langsmith-otel-bridge: down', 'langsmith-otel-bridge: delivery resumed', 'langsmith-otel-bridge: down again']);
   });
 
   it('resolving a cause that was never reported writes nothing', () => {
@@ -64,7 +60,11 @@ describe('notices', () => {
     expect(lines).toEqual(['langsmith-otel-bridge: two lines here']);
     notices.warn('c', 'cannot write \u001b]52;c;aGk=\u0007/tmp/x');
     expect(lines[1]).toBe('langsmith-otel-bridge: cannot write \\x1b]52;c;aGk=\\x07/tmp/x');
-    notices.configure({ write: () => { throw new Error('EPIPE'); } });
+    notices.configure({
+      write: () => {
+        throw new Error('EPIPE');
+      },
+    });
     expect(() => notices.warn('b', 'x')).not.toThrow();
   });
 

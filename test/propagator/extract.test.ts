@@ -1,16 +1,6 @@
-import {
-  defaultTextMapGetter,
-  propagation,
-  ROOT_CONTEXT,
-  trace,
-  TraceFlags,
-} from '@opentelemetry/api';
+import { defaultTextMapGetter, propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import {
-  getInboundContext,
-  getSpanLineage,
-  LangSmithPropagator,
-} from '../../src/index.js';
+import { getInboundContext, getSpanLineage, LangSmithPropagator } from '../../src/index.js';
 import { makeProvider } from '../support/otel.js';
 
 // A LangSmith JS lineage root → child (RunTree ids have the 7000-8000 layout).
@@ -118,7 +108,12 @@ describe('.extract(): propagation modes (README table)', () => {
   });
 
   it('never throws, even when the getter does', () => {
-    const throwing = { get: () => { throw new Error('boom'); }, keys: () => [] };
+    const throwing = {
+      get: () => {
+        throw new Error('boom');
+      },
+      keys: () => [],
+    };
     expect(trusted().extract(ROOT_CONTEXT, {}, throwing)).toBe(ROOT_CONTEXT);
     for (const carrier of [undefined, null, 42, 'str', [], { traceparent: 12 }, { traceparent: [1, 2] }, { baggage: {} }]) {
       expect(() => trusted().extract(ROOT_CONTEXT, carrier, defaultTextMapGetter)).not.toThrow();

@@ -6,13 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  defaultTextMapGetter,
-  defaultTextMapSetter,
-  propagation,
-  ROOT_CONTEXT,
-  type Context,
-} from '@opentelemetry/api';
+import { defaultTextMapGetter, defaultTextMapSetter, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { RunTree } from 'langsmith';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,8 +65,10 @@ describe('a default Node HTTP server downstream', () => {
     });
 
   it('is the default server: the 250-deep langsmith-trace the bridge used to send (14.7 KB) gets 431', async () => {
-    const unbudgeted = Array.from({ length: 250 }, (_, i) =>
-      `20250102T030405${String(678001 + i).padStart(6, '0')}Z0194${(i + 1).toString(16).padStart(4, '0')}-0000-7000-8000-${(i + 1).toString(16).padStart(12, '0')}`,
+    const unbudgeted = Array.from(
+      { length: 250 },
+      (_, i) =>
+        `20250102T030405${String(678001 + i).padStart(6, '0')}Z0194${(i + 1).toString(16).padStart(4, '0')}-0000-7000-8000-${(i + 1).toString(16).padStart(12, '0')}`,
     ).join('.');
     expect(unbudgeted.length).toBe(14_749);
     expect((await send({ 'langsmith-trace': unbudgeted, cookie: 'x'.repeat(2000) })).status).toBe(431);
@@ -81,9 +77,7 @@ describe('a default Node HTTP server downstream', () => {
   it.each([1, 50, MAX_INJECTED_DOTTED_ORDER_SEGMENTS, MAX_INJECTED_DOTTED_ORDER_SEGMENTS + 1, 250, 400])(
     'at %i nested spans (plus 2 KB of application headers and full baggage) answers 200',
     async (depth) => {
-      const bag = propagation.createBaggage(
-        Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, { value: 'v'.repeat(200) }])),
-      );
+      const bag = propagation.createBaggage(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, { value: 'v'.repeat(200) }])));
       const headers = inject(nested(depth, propagation.setBaggage(ROOT_CONTEXT, bag)));
       expect(lineBytes(headers)).toBeLessThanOrEqual(MAX_INJECTED_HEADER_BYTES);
       const { status, body } = await send({ ...headers, cookie: 'x'.repeat(2000), authorization: `Bearer ${'t'.repeat(500)}` });
@@ -146,14 +140,18 @@ describe('the budget, header by header', () => {
   it('truncateTraceState keeps whole members, within the bound, and a valid header', () => {
     const member = fc.tuple(fc.stringMatching(/^[a-z][a-z0-9_-]{0,20}$/), fc.stringMatching(/^[!-+.-<>-~]{1,200}$/)).map(([k, v]) => `${k}=${v}`);
     fc.assert(
-      fc.property(fc.uniqueArray(member, { minLength: 1, maxLength: 32, selector: (m) => m.split('=')[0] }), fc.integer({ min: 0, max: 700 }), (members, max) => {
-        const out = truncateTraceState(members.join(','), max);
-        expect(out.length).toBeLessThanOrEqual(max);
-        if (out) {
-          for (const m of out.split(',')) expect(members).toContain(m);
-          expect(parseTraceState(out)).toBeDefined();
-        }
-      }),
+      fc.property(
+        fc.uniqueArray(member, { minLength: 1, maxLength: 32, selector: (m) => m.split('=')[0] }),
+        fc.integer({ min: 0, max: 700 }),
+        (members, max) => {
+          const out = truncateTraceState(members.join(','), max);
+          expect(out.length).toBeLessThanOrEqual(max);
+          if (out) {
+            for (const m of out.split(',')) expect(members).toContain(m);
+            expect(parseTraceState(out)).toBeDefined();
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -166,12 +164,10 @@ describe('the budget, header by header', () => {
         fc.integer({ min: 0, max: 400 }),
         fc.integer({ min: 0, max: 32 }),
         (depth, entries, valueLength, stateMembers) => {
-          const bag = propagation.createBaggage(
-            Object.fromEntries(Array.from({ length: entries }, (_, i) => [`key${i}`, { value: 'v'.repeat(valueLength) }])),
-          );
+          const bag = propagation.createBaggage(Object.fromEntries(Array.from({ length: entries }, (_, i) => [`key${i}`, { value: 'v'.repeat(valueLength) }])));
           const propagator = new LangSmithPropagator({ trust: true });
           const carrier: Record<string, string> = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
-          if (stateMembers > 0) carrier.tracestate = Array.from({ length: stateMembers }, (_, i) => `k${i}=${'s'.repeat(valueLength % 250 + 1)}`).join(',');
+          if (stateMembers > 0) carrier.tracestate = Array.from({ length: stateMembers }, (_, i) => `k${i}=${'s'.repeat((valueLength % 250) + 1)}`).join(',');
           const ctx = propagation.setBaggage(propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter), bag);
           const out = inject(nested(depth, ctx), propagator);
           expect(lineBytes(out)).toBeLessThanOrEqual(MAX_INJECTED_HEADER_BYTES);

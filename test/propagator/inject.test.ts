@@ -1,12 +1,4 @@
-import {
-  defaultTextMapGetter,
-  defaultTextMapSetter,
-  propagation,
-  ROOT_CONTEXT,
-  trace,
-  TraceFlags,
-  createContextKey,
-} from '@opentelemetry/api';
+import { defaultTextMapGetter, defaultTextMapSetter, propagation, ROOT_CONTEXT, trace, TraceFlags, createContextKey } from '@opentelemetry/api';
 import { RunTree } from 'langsmith';
 import { describe, expect, it } from 'vitest';
 import { getSpanLineage, LangSmithPropagator } from '../../src/index.js';
@@ -56,10 +48,14 @@ describe('.inject()', () => {
 
   it('passes tracestate through', () => {
     const p = trusted();
-    const ctx = p.extract(ROOT_CONTEXT, {
-      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-      tracestate: 'rojo=00f067aa0ba902b7, congo=t61rcWkgMzE',
-    }, defaultTextMapGetter);
+    const ctx = p.extract(
+      ROOT_CONTEXT,
+      {
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        tracestate: 'rojo=00f067aa0ba902b7, congo=t61rcWkgMzE',
+      },
+      defaultTextMapGetter,
+    );
     expect(inject(ctx, p).tracestate).toBe('rojo=00f067aa0ba902b7,congo=t61rcWkgMzE');
   });
 
@@ -109,7 +105,11 @@ describe('.inject()', () => {
 
   it('never throws, even when the setter does', () => {
     const { start, ctxOf } = makeProvider();
-    const throwing = { set: () => { throw new Error('boom'); } };
+    const throwing = {
+      set: () => {
+        throw new Error('boom');
+      },
+    };
     expect(() => trusted().inject(ctxOf(start('s')), {}, throwing)).not.toThrow();
   });
 });

@@ -51,7 +51,7 @@ describe('relay only what parsed, re-encoded', () => {
 
   it('says in diag (debug) what it did not relay, and why', () => {
     const lines: string[] = [];
-    const sink = (...args: unknown[]) => void lines.push(args.join(" "));
+    const sink = (...args: unknown[]) => void lines.push(args.join(' '));
     diag.setLogger({ debug: sink, info: sink, warn: sink, error: sink, verbose: sink }, { logLevel: DiagLogLevel.DEBUG, suppressOverrideMessage: true });
     try {
       hop({ 'langsmith-trace': PARENT, baggage: `langsmith-metadata=${enc({ usage_metadata: {}, a: 1 })},langsmith-project=${enc('p\u0000q')}` });
@@ -93,7 +93,10 @@ describe('caller metadata cannot set reserved fields', () => {
   });
 
   it('service.name is the local resource, never the caller', () => {
-    const { run, attributes, out } = hop({ 'langsmith-trace': PARENT, baggage: `langsmith-metadata=${enc({ 'service.name': 'attacker', 'service.version': '6.6.6' })}` });
+    const { run, attributes, out } = hop({
+      'langsmith-trace': PARENT,
+      baggage: `langsmith-metadata=${enc({ 'service.name': 'attacker', 'service.version': '6.6.6' })}`,
+    });
     expect(run.extra.metadata['service.name']).toBe('callee');
     expect(run.extra.metadata['service.version']).toBeUndefined();
     expect(attributes['langsmith.metadata.service.name']).toBe('callee');
@@ -101,7 +104,14 @@ describe('caller metadata cannot set reserved fields', () => {
   });
 
   it.each([
-    ['usage_metadata', true], ['ls_anything', true], ['otel_span_id', true], ['service.name', true],
-    ['usage', false], ['thread_id', false], ['session_id', false], ['lsx', false], ['user.id', false],
+    ['usage_metadata', true],
+    ['ls_anything', true],
+    ['otel_span_id', true],
+    ['service.name', true],
+    ['usage', false],
+    ['thread_id', false],
+    ['session_id', false],
+    ['lsx', false],
+    ['user.id', false],
   ] as const)('isReservedMetadataKey(%j) is %s', (key, reserved) => expect(isReservedMetadataKey(key)).toBe(reserved));
 });

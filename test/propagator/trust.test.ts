@@ -1,13 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  context,
-  defaultTextMapGetter,
-  propagation,
-  ROOT_CONTEXT,
-  trace,
-} from '@opentelemetry/api';
+import { context, defaultTextMapGetter, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,7 +65,11 @@ describe('trust', () => {
   });
 
   it('a throwing trust policy means untrusted, never an exception', () => {
-    const p = new LangSmithPropagator({ trust: () => { throw new Error('x'); } });
+    const p = new LangSmithPropagator({
+      trust: () => {
+        throw new Error('x');
+      },
+    });
     expect(getInboundContext(p.extract(ROOT_CONTEXT, HOSTILE, defaultTextMapGetter))).toBeUndefined();
   });
 

@@ -112,7 +112,10 @@ afterAll(async () => {
 
 describe('registerLangSmithBridge on SDK 3.x: two services, instrumentation-http 0.301 / undici 0.34', () => {
   it('both services start, answer every request and flush cleanly', () => {
-    expect(answers.map((a) => a.status), `${front?.output()}\n${back?.output()}`).toEqual([200, 200, 200, 200]);
+    expect(
+      answers.map((a) => a.status),
+      `${front?.output()}\n${back?.output()}`,
+    ).toEqual([200, 200, 200, 200]);
     expect(exitCodes).toEqual([0, 0]);
     expect(front!.output()).toMatch(/front → OTLP .*\/otel\/v1\/traces \(LangSmith\)/);
     expect(back!.output()).toMatch(/back → LangSmith http:\/\/127\.0\.0\.1:\d+ \(project sdk3-back\)/);
@@ -128,7 +131,11 @@ describe('registerLangSmithBridge on SDK 3.x: two services, instrumentation-http
 
   it('each tree: front SERVER → route → CLIENT (http or fetch) → back SERVER → back work, in the front project', () => {
     for (const answer of answers) {
-      const tree = ingest.traces().find((t) => flatten(t.root).some((r) => (r.extra as { metadata?: Record<string, unknown> })?.metadata?.['otel_trace_id'] === answer.body.front.traceId));
+      const tree = ingest
+        .traces()
+        .find((t) =>
+          flatten(t.root).some((r) => (r.extra as { metadata?: Record<string, unknown> })?.metadata?.['otel_trace_id'] === answer.body.front.traceId),
+        );
       expect(tree, `no tree for ${answer.path}`).toBeDefined();
       const runs = flatten(tree!.root);
       expect(runs.every((r) => r.session_name === FRONT_PROJECT)).toBe(true);

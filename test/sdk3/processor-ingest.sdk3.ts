@@ -5,26 +5,12 @@
  * ingest rules: one connected tree per request, zero orphans, and both
  * encodings describe the same runs.
  */
-import {
-  defaultTextMapGetter,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Context,
-  type Span,
-  type Tracer,
-} from '@opentelemetry/api';
+import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { Client, RunTree } from 'langsmith';
-import {
-  LangSmithClientSink,
-  LangSmithPropagator,
-  LangSmithSpanProcessor,
-  type LangSmithSpanProcessorOptions,
-} from 'langsmith-otel-bridge';
+import { LangSmithClientSink, LangSmithPropagator, LangSmithSpanProcessor, type LangSmithSpanProcessorOptions } from 'langsmith-otel-bridge';
 import * as codecs from 'langsmith-otel-bridge/codecs';
 import { startIngestServer, type IngestedRun, type IngestServer } from 'langsmith-otel-bridge/ingest';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -152,7 +138,12 @@ describe('LangSmithSpanProcessor on SDK 3.x → ingest', () => {
     for (const server of [otlp, direct]) {
       expect(server.orphans()).toEqual([]);
       expect(server.runs().find((r) => r.name === 'parse')!.parent_run_id).toBe(rootRunId);
-      expect(server.runs().map((r) => r.name).sort()).toEqual(['parse', 'request']);
+      expect(
+        server
+          .runs()
+          .map((r) => r.name)
+          .sort(),
+      ).toEqual(['parse', 'request']);
     }
   });
 
@@ -189,7 +180,7 @@ describe('LangSmithSpanProcessor on SDK 3.x → ingest', () => {
     expect(server.runs().every((r) => r.session_name === 'shared')).toBe(true);
   });
 
-  it("next to the 3.x BatchSpanProcessor: both see every span; many concurrent requests → as many trees", async () => {
+  it('next to the 3.x BatchSpanProcessor: both see every span; many concurrent requests → as many trees', async () => {
     const memory = new InMemorySpanExporter();
     const batch = new BatchSpanProcessor({ exporter: memory, scheduledDelayMillis: 10 });
     const { otlp, direct, provider, tracer } = await bridged({}, [batch]);

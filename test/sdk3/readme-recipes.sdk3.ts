@@ -41,7 +41,16 @@ beforeAll(async () => {
   writeFileSync(
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', types: ['node'], outDir: 'out', rootDir: '.', skipLibCheck: false },
+      compilerOptions: {
+        strict: true,
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2022',
+        types: ['node'],
+        outDir: 'out',
+        rootDir: '.',
+        skipLibCheck: false,
+      },
       include: ['*.mts'],
     }),
   );
@@ -93,12 +102,15 @@ describe('the README recipes on SDK 3.x', () => {
       });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toBe('status 200 ok\n');
-      const names = readFileSync(runs, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { name: string }).name);
+      const names = readFileSync(runs, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { name: string }).name);
       expect(names).toEqual(['GET /hello', 'GET /hello']);
     });
   }
 
-  it('the runTreeForActiveSpan recipe: answer under the server run; the Client\'s own calls are no runs', async () => {
+  it("the runTreeForActiveSpan recipe: answer under the server run; the Client's own calls are no runs", async () => {
     expect(tsc.status).toBe(0);
     writeFileSync(
       path.join(dir, 'rest-app.mjs'),

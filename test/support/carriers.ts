@@ -41,9 +41,51 @@ export const utf16 = (max: number): fc.Arbitrary<string> =>
   fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: max });
 
 const NASTY = [
-  '\r', '\n', '\r\n', '\0', '\t', ' ', '\x7f', '\x1b', 'é', '中', '😀', '\ud800', '\udfff', '\ufeff', '\u2028',
-  '%', '%%', '%G', '%E0%A4%A', '%00', '%0D%0A', '%ZZ', '%C3%28', '%F0%90%80', ',', ';', '=', '"', '\\', '.', '-',
-  '@', 'A', 'F', 'Z', '0', 'f', '__proto__', 'constructor', 'prototype', '{', '}', '[', ']', ':',
+  '\r',
+  '\n',
+  '\r\n',
+  '\0',
+  '\t',
+  ' ',
+  '\x7f',
+  '\x1b',
+  'é',
+  '中',
+  '😀',
+  '\ud800',
+  '\udfff',
+  '\ufeff',
+  '\u2028',
+  '%',
+  '%%',
+  '%G',
+  '%E0%A4%A',
+  '%00',
+  '%0D%0A',
+  '%ZZ',
+  '%C3%28',
+  '%F0%90%80',
+  ',',
+  ';',
+  '=',
+  '"',
+  '\\',
+  '.',
+  '-',
+  '@',
+  'A',
+  'F',
+  'Z',
+  '0',
+  'f',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
 ];
 
 // ---------------------------------------------------------------------------
@@ -52,9 +94,7 @@ const NASTY = [
 
 const BASE_MICROS = Date.UTC(2026, 0, 1) * 1000;
 
-export const traceParent = fc
-  .tuple(hex(32), hex(16), fc.integer({ min: 0, max: 3 }))
-  .map(([traceId, spanId, flags]) => `00-${traceId}-${spanId}-0${flags}`);
+export const traceParent = fc.tuple(hex(32), hex(16), fc.integer({ min: 0, max: 3 })).map(([traceId, spanId, flags]) => `00-${traceId}-${spanId}-0${flags}`);
 
 const uuid = fc.tuple(hex(32), fc.boolean()).map(([h, runTreeLayout]) => {
   // Some with the LangSmith JS RunTree layout (…-7000-8000-…).
@@ -63,13 +103,8 @@ const uuid = fc.tuple(hex(32), fc.boolean()).map(([h, runTreeLayout]) => {
 });
 
 const traceState = fc
-  .tuple(
-    fc.array(fc.tuple(fc.boolean(), hex(3), hex(2), hexUpTo(15)), { minLength: 1, maxLength: 5 }),
-    fc.constantFrom(',', ' , '),
-  )
-  .map(([members, sep]) =>
-    members.map(([tenant, a, b, v], i) => `${tenant ? `t${a}@v${i}` : `k${i}${b}`}=${v || '0'}`).join(sep),
-  );
+  .tuple(fc.array(fc.tuple(fc.boolean(), hex(3), hex(2), hexUpTo(15)), { minLength: 1, maxLength: 5 }), fc.constantFrom(',', ' , '))
+  .map(([members, sep]) => members.map(([tenant, a, b, v], i) => `${tenant ? `t${a}@v${i}` : `k${i}${b}`}=${v || '0'}`).join(sep));
 
 /** A dotted order of `depth` segments, each no earlier than its parent. */
 function dottedOrderOf(depth: number | fc.Arbitrary<number>, startMicros?: number, step = 1e6): fc.Arbitrary<string> {
@@ -135,21 +170,55 @@ type StringMutation = (s: string) => string;
 const at = (s: string, n: number): number => (s.length === 0 ? 0 : n % s.length);
 
 export const stringMutation: fc.Arbitrary<StringMutation> = fc.oneof(
-  fc.tuple(fc.nat(), fc.constantFrom(...NASTY)).map(([n, c]) => (s: string) => s.slice(0, at(s, n)) + c + s.slice(at(s, n) + 1)),
-  fc.tuple(fc.nat(), fc.constantFrom(...NASTY)).map(([n, c]) => (s: string) => s.slice(0, at(s, n)) + c + s.slice(at(s, n))),
-  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 8 })).map(([n, k]) => (s: string) => s.slice(0, at(s, n)) + s.slice(at(s, n) + k)),
+  fc.tuple(fc.nat(), fc.constantFrom(...NASTY)).map(
+    ([n, c]) =>
+      (s: string) =>
+        s.slice(0, at(s, n)) + c + s.slice(at(s, n) + 1),
+  ),
+  fc.tuple(fc.nat(), fc.constantFrom(...NASTY)).map(
+    ([n, c]) =>
+      (s: string) =>
+        s.slice(0, at(s, n)) + c + s.slice(at(s, n)),
+  ),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 8 })).map(
+    ([n, k]) =>
+      (s: string) =>
+        s.slice(0, at(s, n)) + s.slice(at(s, n) + k),
+  ),
   fc.nat().map((n) => (s: string) => s.slice(0, at(s, n))),
   fc.constant((s: string) => s.toUpperCase()),
   fc.constant((s: string) => s.replace(/[0-9a-f]/g, '0')),
   // Oversized by repetition.
-  fc.constantFrom(4097, 8193, 16_384, 65_536, 1_000_000).map((target) => (s: string) => (s || 'x').repeat(Math.ceil(target / Math.max(1, s.length)) + 1).slice(0, target)),
+  fc
+    .constantFrom(4097, 8193, 16_384, 65_536, 1_000_000)
+    .map((target) => (s: string) => (s || 'x').repeat(Math.ceil(target / Math.max(1, s.length)) + 1).slice(0, target)),
   // OWS and CR/LF around.
-  fc.tuple(fc.constantFrom(' ', '\t', '\r\n', '\n ', ''), fc.constantFrom(' ', '\t', '\r\n', ' \t', '')).map(([a, b]) => (s: string) => a + s + b),
-  fc.tuple(fc.nat(), latin1(16)).map(([n, bytes]) => (s: string) => s.slice(0, at(s, n)) + bytes + s.slice(at(s, n))),
-  fc.tuple(fc.nat(), utf16(8)).map(([n, units]) => (s: string) => s.slice(0, at(s, n)) + units + s.slice(at(s, n))),
-  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 40 })).map(([n, k]) => (s: string) => s.slice(0, at(s, n)) + s.slice(at(s, n), at(s, n) + k) + s.slice(at(s, n))),
+  fc.tuple(fc.constantFrom(' ', '\t', '\r\n', '\n ', ''), fc.constantFrom(' ', '\t', '\r\n', ' \t', '')).map(
+    ([a, b]) =>
+      (s: string) =>
+        a + s + b,
+  ),
+  fc.tuple(fc.nat(), latin1(16)).map(
+    ([n, bytes]) =>
+      (s: string) =>
+        s.slice(0, at(s, n)) + bytes + s.slice(at(s, n)),
+  ),
+  fc.tuple(fc.nat(), utf16(8)).map(
+    ([n, units]) =>
+      (s: string) =>
+        s.slice(0, at(s, n)) + units + s.slice(at(s, n)),
+  ),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 40 })).map(
+    ([n, k]) =>
+      (s: string) =>
+        s.slice(0, at(s, n)) + s.slice(at(s, n), at(s, n) + k) + s.slice(at(s, n)),
+  ),
   fc.nat().map((n) => (s: string) => s.slice(0, at(s, n)) + (s[at(s, n) + 1] ?? '') + (s[at(s, n)] ?? '') + s.slice(at(s, n) + 2)),
-  fc.tuple(fc.nat(), fc.constantFrom('%', '%E0%A4%A', '%ZZ', '%%25', '%C0%80', '%ED%A0%80')).map(([n, p]) => (s: string) => s.slice(0, at(s, n)) + p + s.slice(at(s, n))),
+  fc.tuple(fc.nat(), fc.constantFrom('%', '%E0%A4%A', '%ZZ', '%%25', '%C0%80', '%ED%A0%80')).map(
+    ([n, p]) =>
+      (s: string) =>
+        s.slice(0, at(s, n)) + p + s.slice(at(s, n)),
+  ),
 );
 
 export const mutate = (base: fc.Arbitrary<string>, max = 1): fc.Arbitrary<string> =>
@@ -162,7 +231,11 @@ const NON_STRINGS: Array<() => unknown> = [
   () => undefined,
   () => true,
   () => ({}),
-  () => ({ toString() { throw new PlantedError('toString'); } }),
+  () => ({
+    toString() {
+      throw new PlantedError('toString');
+    },
+  }),
   () => [],
   () => [1, 2],
   () => [null],
@@ -182,31 +255,30 @@ const headerName = fc.oneof(
 );
 const textOf = (v: unknown): string => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '');
 
-export const carrierMutation: fc.Arbitrary<CarrierMutation> = fc.tuple(headerName, fc.nat(7), stringMutation, fc.array(fc.option(stringMutation, { nil: undefined }), { minLength: 2, maxLength: 6 }), nonString).map(
-  ([name, op, m, repeats, odd]) =>
-    (c) => {
-      const text = textOf(c[name]);
-      switch (op) {
-        case 0: // a duplicate header: an array, as some frameworks deliver repeats
-          c[name] = repeats.map((r) => (r ? r(text) : text));
-          break;
-        case 1: // an array with a non-string in it
-          c[name] = [text, odd];
-          break;
-        case 2: // not a string at all
-          c[name] = odd;
-          break;
-        case 3:
-          delete c[name];
-          break;
-        case 4: // joined repeats, as Node joins unknown headers
-          c[name] = `${text}, ${m(text)}`;
-          break;
-        default:
-          c[name] = m(text);
-      }
-    },
-);
+export const carrierMutation: fc.Arbitrary<CarrierMutation> = fc
+  .tuple(headerName, fc.nat(7), stringMutation, fc.array(fc.option(stringMutation, { nil: undefined }), { minLength: 2, maxLength: 6 }), nonString)
+  .map(([name, op, m, repeats, odd]) => (c) => {
+    const text = textOf(c[name]);
+    switch (op) {
+      case 0: // a duplicate header: an array, as some frameworks deliver repeats
+        c[name] = repeats.map((r) => (r ? r(text) : text));
+        break;
+      case 1: // an array with a non-string in it
+        c[name] = [text, odd];
+        break;
+      case 2: // not a string at all
+        c[name] = odd;
+        break;
+      case 3:
+        delete c[name];
+        break;
+      case 4: // joined repeats, as Node joins unknown headers
+        c[name] = `${text}, ${m(text)}`;
+        break;
+      default:
+        c[name] = m(text);
+    }
+  });
 
 // ---------------------------------------------------------------------------
 // Targeted generators
@@ -234,11 +306,25 @@ const traceStateFlood = (n: number): string => lazy(`ts${n}`, () => Array.from({
 
 export const traceParentVariant = fc
   .tuple(
-    fc.oneof(hex(32), fc.constant('0'.repeat(32)), hex(32).map((h) => h.toUpperCase()), hexUpTo(40), fc.constant('g'.repeat(32))),
-    fc.oneof(hex(16), fc.constant('0'.repeat(16)), hex(16).map((h) => h.toUpperCase()), hexUpTo(24)),
+    fc.oneof(
+      hex(32),
+      fc.constant('0'.repeat(32)),
+      hex(32).map((h) => h.toUpperCase()),
+      hexUpTo(40),
+      fc.constant('g'.repeat(32)),
+    ),
+    fc.oneof(
+      hex(16),
+      fc.constant('0'.repeat(16)),
+      hex(16).map((h) => h.toUpperCase()),
+      hexUpTo(24),
+    ),
     fc.oneof(fc.constantFrom('00', '01', 'cc', 'fe', 'ff', 'FF', '0', '000'), hex(2)),
     fc.oneof(fc.constantFrom('00', '01', '02', '03', '04', '10', '7f', '80', 'ff', 'FF', '1', '001'), hex(2)),
-    fc.oneof(fc.constantFrom('', '-', '-extra', '.x'), hex(600).map((h) => `-${h}`)),
+    fc.oneof(
+      fc.constantFrom('', '-', '-extra', '.x'),
+      hex(600).map((h) => `-${h}`),
+    ),
     fc.constantFrom(' ', '\t', ''),
     fc.constantFrom(' ', '\t', ''),
   )
@@ -251,16 +337,37 @@ export const dottedOrderVariant: fc.Arbitrary<string> = fc.oneof(
   // Timestamps out of order.
   dottedOrderOf(2).map((o) => o.split('.').reverse().join('.')),
   // Impossible dates, wrong fraction widths, the latest year.
-  fc.tuple(
-    fc.constantFrom('20260230T000000000000Z', '20261301T000000000000Z', '20260101T246000000000Z', '19691231T235959999999Z', '20260101T000000000Z', '20260101T000000000000000Z', '99991231T235959999999Z'),
-    uuid,
-  ).map(([t, run]) => t + run),
+  fc
+    .tuple(
+      fc.constantFrom(
+        '20260230T000000000000Z',
+        '20261301T000000000000Z',
+        '20260101T246000000000Z',
+        '19691231T235959999999Z',
+        '20260101T000000000Z',
+        '20260101T000000000000000Z',
+        '99991231T235959999999Z',
+      ),
+      uuid,
+    )
+    .map(([t, run]) => t + run),
   // Nil, uppercase, wrong-length UUIDs.
-  fc.oneof(fc.constant('00000000-0000-0000-0000-000000000000'), uuid.map((u) => u.toUpperCase()), uuid.map((u) => u.slice(1)), uuid.map((u) => `${u}0`)).map((u) => `20260101T000000000000Z${u}`),
+  fc
+    .oneof(
+      fc.constant('00000000-0000-0000-0000-000000000000'),
+      uuid.map((u) => u.toUpperCase()),
+      uuid.map((u) => u.slice(1)),
+      uuid.map((u) => `${u}0`),
+    )
+    .map((u) => `20260101T000000000000Z${u}`),
   // A run that is its own ancestor.
   fc.tuple(uuid, uuid).map(([run, other]) => `20260101T000000000001Z${run}.20260101T000000000002Z${other}.20260101T000000000003Z${run}`),
   // Empty segments, stray dots.
-  fc.oneof(fc.constantFrom('.', '..', ''), dottedOrderOf(2).map((o) => `${o}.`), dottedOrderOf(1).map((o) => `.${o}`)),
+  fc.oneof(
+    fc.constantFrom('.', '..', ''),
+    dottedOrderOf(2).map((o) => `${o}.`),
+    dottedOrderOf(1).map((o) => `.${o}`),
+  ),
   // The 10,000 segments, cut or mutated.
   mutate(fc.constant(null).map(() => deepOrder(10_000))),
   // The latest timestamp a child can be clamped to.
@@ -301,10 +408,19 @@ export const baggageVariant: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(metadataBomb, fc.boolean()).map(([m, more]) => m + (more ? ',langsmith-project=p,other=1' : '')),
   // LangSmith members repeated and oversized.
   fc
-    .array(fc.oneof(fc.nat(199).map((i) => `langsmith-project=p${i}`), fc.integer({ min: 1, max: 300 }).map((n) => `langsmith-tags=${'t,'.repeat(n)}`), fc.integer({ min: 1, max: 9000 }).map((n) => `langsmith-project=${'x'.repeat(n)}`)), { minLength: 2, maxLength: 200 })
+    .array(
+      fc.oneof(
+        fc.nat(199).map((i) => `langsmith-project=p${i}`),
+        fc.integer({ min: 1, max: 300 }).map((n) => `langsmith-tags=${'t,'.repeat(n)}`),
+        fc.integer({ min: 1, max: 9000 }).map((n) => `langsmith-project=${'x'.repeat(n)}`),
+      ),
+      { minLength: 2, maxLength: 200 },
+    )
     .map((members) => members.join(',')),
   // Percent garbage in keys, values and properties.
-  fc.array(fc.tuple(mutate(fc.constant('key')), mutate(fc.constant('%E4%B8%AD')), mutate(fc.constant('p=1'))), { minLength: 1, maxLength: 10 }).map((ms) => ms.map(([k, v, p]) => `${k}=${v};${p}`).join(',')),
+  fc
+    .array(fc.tuple(mutate(fc.constant('key')), mutate(fc.constant('%E4%B8%AD')), mutate(fc.constant('p=1'))), { minLength: 1, maxLength: 10 })
+    .map((ms) => ms.map(([k, v, p]) => `${k}=${v};${p}`).join(',')),
   // Properties holding what a header must not.
   fc.constantFrom('\r\nx-injected: 1', '\0', 'é中', '\ud800', 'p=%ZZ', ';;;', '=').map((p) => `k=v;${p}`),
   // One member just under / over 8192 bytes.
@@ -331,33 +447,62 @@ export const WEIRD_CARRIERS: Array<(traceparent: string) => Carrier> = [
   () => new Map([['traceparent', '00']]),
   (tp) => Object.assign(Object.create(null) as object, { traceparent: tp }),
   // A getter that throws, on each header in turn.
-  ...HEADERS.map((name) => () => Object.defineProperty({}, name, { get() { throw new PlantedError('getter'); }, enumerable: true })),
-  () => new Proxy({}, { get() { throw new PlantedError('proxy'); } }),
+  ...HEADERS.map(
+    (name) => () =>
+      Object.defineProperty({}, name, {
+        get() {
+          throw new PlantedError('getter');
+        },
+        enumerable: true,
+      }),
+  ),
+  () =>
+    new Proxy(
+      {},
+      {
+        get() {
+          throw new PlantedError('proxy');
+        },
+      },
+    ),
   (tp) => Object.create({ traceparent: tp, baggage: 'k=v' }) as object,
   (tp) => JSON.parse(`{"__proto__":{"polluted":1},"traceparent":"${tp}","baggage":"langsmith-project=p"}`) as object,
-  (tp) => ({ traceparent: tp, toString() { throw new PlantedError('toString'); } }),
+  (tp) => ({
+    traceparent: tp,
+    toString() {
+      throw new PlantedError('toString');
+    },
+  }),
 ];
 
 // ---------------------------------------------------------------------------
 // The categories, as the former fuzzer weighted them
 // ---------------------------------------------------------------------------
 
-const withCase = (category: string) => (carrier: Carrier): CarrierCase => new CarrierCase(category, carrier);
+const withCase =
+  (category: string) =>
+  (carrier: Carrier): CarrierCase =>
+    new CarrierCase(category, carrier);
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
-const defined = (o: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 export const categories = {
   valid: validCarrier.map(withCase('valid')),
-  mutated: fc
-    .tuple(validCarrier, fc.array(carrierMutation, { minLength: 1, maxLength: 4 }))
-    .map(([c, ms]) => {
-      const copy = { ...c };
-      for (const m of ms) m(copy);
-      return new CarrierCase('mutated', copy);
-    }),
+  mutated: fc.tuple(validCarrier, fc.array(carrierMutation, { minLength: 1, maxLength: 4 })).map(([c, ms]) => {
+    const copy = { ...c };
+    for (const m of ms) m(copy);
+    return new CarrierCase('mutated', copy);
+  }),
   'random-bytes': fc
-    .record({ traceparent: fc.oneof(latin1(300), utf16(100)), tracestate: fc.oneof(latin1(300), utf16(100)), 'langsmith-trace': fc.oneof(latin1(300), utf16(100)), baggage: fc.oneof(latin1(300), utf16(100)) }, { requiredKeys: [] })
+    .record(
+      {
+        traceparent: fc.oneof(latin1(300), utf16(100)),
+        tracestate: fc.oneof(latin1(300), utf16(100)),
+        'langsmith-trace': fc.oneof(latin1(300), utf16(100)),
+        baggage: fc.oneof(latin1(300), utf16(100)),
+      },
+      { requiredKeys: [] },
+    )
     .map(withCase('random-bytes')),
   traceparent: fc
     .tuple(validCarrier, fc.oneof({ weight: 6, arbitrary: traceParentVariant }, { weight: 1, arbitrary: fc.tuple(traceParentVariant, traceParentVariant) }))
@@ -366,14 +511,19 @@ export const categories = {
     .tuple(opt(traceParent), dottedOrderVariant, opt(baggage))
     .map(([traceparent, ls, b]) => new CarrierCase('dotted-order', defined({ traceparent, 'langsmith-trace': ls, baggage: b }))),
   baggage: fc
-    .tuple(opt(traceParent), opt(dottedOrderOf(fc.integer({ min: 1, max: 3 }))), fc.oneof({ weight: 9, arbitrary: baggageVariant }, { weight: 1, arbitrary: fc.tuple(baggageVariant, baggage) }))
+    .tuple(
+      opt(traceParent),
+      opt(dottedOrderOf(fc.integer({ min: 1, max: 3 }))),
+      fc.oneof({ weight: 9, arbitrary: baggageVariant }, { weight: 1, arbitrary: fc.tuple(baggageVariant, baggage) }),
+    )
     .map(([traceparent, ls, b]) => new CarrierCase('baggage', defined({ traceparent, 'langsmith-trace': ls, baggage: b }))),
   tracestate: fc
-    .tuple(traceParent, fc.oneof({ weight: 4, arbitrary: traceStateVariant }, { weight: 1, arbitrary: fc.array(traceStateVariant, { minLength: 2, maxLength: 40 }) }))
+    .tuple(
+      traceParent,
+      fc.oneof({ weight: 4, arbitrary: traceStateVariant }, { weight: 1, arbitrary: fc.array(traceStateVariant, { minLength: 2, maxLength: 40 }) }),
+    )
     .map(([traceparent, tracestate]) => new CarrierCase('tracestate', { traceparent, tracestate })),
-  carrier: fc
-    .tuple(fc.integer({ min: 0, max: WEIRD_CARRIERS.length - 1 }), traceParent)
-    .map(([i, tp]) => new CarrierCase('carrier', WEIRD_CARRIERS[i]!(tp))),
+  carrier: fc.tuple(fc.integer({ min: 0, max: WEIRD_CARRIERS.length - 1 }), traceParent).map(([i, tp]) => new CarrierCase('carrier', WEIRD_CARRIERS[i]!(tp))),
   oversized: fc
     .tuple(validCarrier, fc.record(Object.fromEntries(HEADERS.map((h) => [h, fc.integer({ min: 100, max: 5000 })])), { requiredKeys: [] }))
     .map(([c, grow]) => {

@@ -1,10 +1,6 @@
 /** A real OTel SDK tracer provider with the lineage processor, for tests. */
 import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { LangSmithLineageProcessor, type LineageOptions } from '../../src/index.js';
 
 export function makeProvider(options: LineageOptions = {}) {

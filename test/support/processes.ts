@@ -58,7 +58,11 @@ export function startService(
 ): Promise<Service> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const started = Date.now();
-  const child = spawn(command, args, { cwd: options.cwd, env: childEnv({ OTEL_SERVICE_NAME: name, SERVICE: name, ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: childEnv({ OTEL_SERVICE_NAME: name, SERVICE: name, ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   live.add(child);
   let out = '';
   const keep = (chunk: Buffer) => {

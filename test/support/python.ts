@@ -159,11 +159,7 @@ export function runPython(
 }
 
 /** runPython for scripts that print one JSON document; throws with the script's output otherwise. */
-export async function runPythonJson<T = unknown>(
-  script: string,
-  args: string[],
-  input?: unknown,
-): Promise<T> {
+export async function runPythonJson<T = unknown>(script: string, args: string[], input?: unknown): Promise<T> {
   const result = await runPython(script, args, input === undefined ? undefined : JSON.stringify(input));
   let parsed: unknown;
   try {

@@ -96,7 +96,10 @@ export function readmeApp(): string {
     if (existsSync(path.join(app, COMPLETE))) return app;
     rmSync(app, { recursive: true, force: true });
     const scratch = mkdtempSync(path.join(CACHE, '.app-'));
-    const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', scratch], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', scratch], { cwd: ROOT, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop()!;
     writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'readme-app', private: true, version: '1.0.0' }));
     const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `./${tarball}`, ...specs], {
       cwd: scratch,
@@ -130,7 +133,10 @@ function pruneOlderApps(keep: string): void {
 }
 
 function packageKey(specs: string[]): string {
-  const hash = createHash('sha256').update(specs.join(' ')).update('\0').update(readFileSync(path.join(ROOT, 'package.json')));
+  const hash = createHash('sha256')
+    .update(specs.join(' '))
+    .update('\0')
+    .update(readFileSync(path.join(ROOT, 'package.json')));
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);

@@ -20,10 +20,7 @@ const CONTENT_TYPE_JSON = 'application/json';
  * `application/x-protobuf` (and `application/protobuf`), OTLP/JSON for
  * `application/json`. Anything else is an error.
  */
-export function decodeOtlpTraceRequest(
-  body: Uint8Array,
-  contentType: string | undefined,
-): OtlpDecodeResult {
+export function decodeOtlpTraceRequest(body: Uint8Array, contentType: string | undefined): OtlpDecodeResult {
   const mediaType = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
   if (mediaType === CONTENT_TYPE_PROTOBUF || mediaType === 'application/protobuf') {
     return decodeOtlpTraceProtobuf(body);

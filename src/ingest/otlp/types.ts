@@ -9,15 +9,7 @@
  */
 
 /** An OTLP `AnyValue`; an empty `AnyValue` decodes to `null`. */
-export type OtlpValue =
-  | string
-  | boolean
-  | number
-  | bigint
-  | Uint8Array
-  | null
-  | OtlpValue[]
-  | { [key: string]: OtlpValue };
+export type OtlpValue = string | boolean | number | bigint | Uint8Array | null | OtlpValue[] | { [key: string]: OtlpValue };
 
 export type OtlpAttributes = Record<string, OtlpValue>;
 
@@ -94,9 +86,7 @@ export interface OtlpTraceRequest {
   resourceSpans: OtlpResourceSpans[];
 }
 
-export type OtlpDecodeResult =
-  | { ok: true; request: OtlpTraceRequest }
-  | { ok: false; error: string };
+export type OtlpDecodeResult = { ok: true; request: OtlpTraceRequest } | { ok: false; error: string };
 
 /** A span with the resource and scope it was exported under. */
 export interface OtlpSpanRecord {

@@ -171,9 +171,7 @@ export function infrastructureInputs(attrs: Attributes): Json | undefined {
   const rpcMethod = attrs[C.RPC_METHOD];
   if (rpcMethod !== undefined) {
     const service = attrs[C.RPC_SERVICE];
-    return service === undefined
-      ? { method: copyValue(rpcMethod) }
-      : { service: copyValue(service), method: copyValue(rpcMethod) };
+    return service === undefined ? { method: copyValue(rpcMethod) } : { service: copyValue(service), method: copyValue(rpcMethod) };
   }
   return undefined;
 }

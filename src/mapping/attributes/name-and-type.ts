@@ -4,9 +4,7 @@ import * as C from '../conventions.js';
 import type { RunType } from '../types.js';
 import { nonEmpty, str } from './values.js';
 
-const RUN_TYPES: ReadonlySet<string> = new Set<RunType>([
-  'llm', 'chain', 'tool', 'retriever', 'embedding', 'prompt', 'parser',
-]);
+const RUN_TYPES: ReadonlySet<string> = new Set<RunType>(['llm', 'chain', 'tool', 'retriever', 'embedding', 'prompt', 'parser']);
 
 /**
  * `gen_ai.operation.name` → run type. Ingest knows only chat/completion/

@@ -77,9 +77,7 @@ function choiceFromEvent(a: Attributes, position: number, parseLimit: number): J
   const raw = a.message;
   const parsed = typeof raw === 'string' ? parseStructured(raw, parseLimit) : undefined;
   const content = raw ?? a.content;
-  const message: Json = isRecord(parsed)
-    ? { role: 'assistant', ...parsed }
-    : { role: 'assistant', content: content === undefined ? '' : copyValue(content) };
+  const message: Json = isRecord(parsed) ? { role: 'assistant', ...parsed } : { role: 'assistant', content: content === undefined ? '' : copyValue(content) };
   if (message.tool_calls === undefined && typeof a.tool_calls === 'string') {
     const calls = parseJson(a.tool_calls, parseLimit);
     if (Array.isArray(calls)) message.tool_calls = calls;
@@ -163,9 +161,7 @@ function vercelResponse(cx: Cx): Json | undefined {
     const calls = typeof rawCalls === 'string' ? parseJson(rawCalls, cx.parseLimit) : undefined;
     if (Array.isArray(calls) && calls.length > 0) {
       message.tool_calls = calls.map((call) =>
-        isRecord(call)
-          ? toolCall(call.toolCallId ?? call.id, call.toolName ?? call.name, call.input !== undefined ? call.input : call.args)
-          : call,
+        isRecord(call) ? toolCall(call.toolCallId ?? call.id, call.toolName ?? call.name, call.input !== undefined ? call.input : call.args) : call,
       );
     } else if (typeof rawCalls === 'string' && calls === undefined) {
       message.tool_calls = rawCalls; // not JSON: kept as text

@@ -75,11 +75,7 @@ function copyParams(attrs: Attributes, table: ReadonlyArray<readonly [string, st
  * run keeps what LangSmith reads, not a dump of the span (the raw span can be
  * exported to an OTel backend instead).
  */
-export function metadataOf(
-  cx: Cx,
-  params: Json | undefined,
-  usage: UsageMetadata | undefined,
-): { metadata: Json; runName: string | undefined } {
+export function metadataOf(cx: Cx, params: Json | undefined, usage: UsageMetadata | undefined): { metadata: Json; runName: string | undefined } {
   const { attrs, scan } = cx;
   const metadata: Json = {};
 

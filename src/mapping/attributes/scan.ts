@@ -94,9 +94,7 @@ export function scanAttributes(attrs: Attributes): Scan {
         if (key.startsWith(C.RETRIEVAL_DOCUMENTS_PREFIX)) {
           scan.documents = addIndexed(scan.documents, key, C.RETRIEVAL_DOCUMENTS_PREFIX.length, attrs[key]);
         } else if (key.startsWith(C.RERANKER_OUTPUT_DOCUMENTS_PREFIX)) {
-          scan.rerankedDocuments = addIndexed(
-            scan.rerankedDocuments, key, C.RERANKER_OUTPUT_DOCUMENTS_PREFIX.length, attrs[key],
-          );
+          scan.rerankedDocuments = addIndexed(scan.rerankedDocuments, key, C.RERANKER_OUTPUT_DOCUMENTS_PREFIX.length, attrs[key]);
         }
         break;
       case 0x74: // t

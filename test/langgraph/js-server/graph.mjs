@@ -10,7 +10,10 @@ import { trustHeaderToken } from 'langsmith-otel-bridge';
 import { continueCallerTrace, nodeContext } from 'langsmith-otel-bridge/langgraph';
 
 // Comma-separated, as the bridge reads LANGSMITH_OTEL_TRUST_TOKEN (several tokens for rotation).
-const tokens = (process.env.LANGSMITH_OTEL_TRUST_TOKEN ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+const tokens = (process.env.LANGSMITH_OTEL_TRUST_TOKEN ?? '')
+  .split(',')
+  .map((t) => t.trim())
+  .filter(Boolean);
 const trust = trustHeaderToken({ token: tokens });
 const State = Annotation.Root({ question: Annotation(), answer: Annotation() });
 
@@ -23,7 +26,9 @@ const compiled = new StateGraph(State)
       return { answer: `${state.answer}: ${(await res.json()).service}` };
     }),
   )
-  .addEdge(START, 'plan').addEdge('plan', 'act').addEdge('act', END)
+  .addEdge(START, 'plan')
+  .addEdge('plan', 'act')
+  .addEdge('act', END)
   .compile();
 
 // The server calls the factory per run with the run's config.
