@@ -114,13 +114,18 @@ describe('LangSmithSpanProcessor on SDK 3.x → ingest', () => {
       const llmRun = server.runs().find((r) => r.name === 'chat gpt-x')!;
       expect(JSON.stringify(llmRun.inputs)).toContain('hi é');
       expect(llmRun.tags).toEqual(['fast', 'cheap']);
-      expect((llmRun.extra as { metadata: Record<string, unknown> }).metadata).toMatchObject({
-        ls_provider: 'openai',
-        ls_model_name: 'gpt-x',
-        otel_trace_id: llm.spanContext().traceId,
-        otel_span_id: llm.spanContext().spanId,
-        'service.name': 'svc3',
-      });
+      const metadata = (llmRun.extra as { metadata: Record<string, unknown> }).metadata;
+      expect(metadata).toMatchObject({ ls_provider: 'openai', ls_model_name: 'gpt-x', 'service.name': 'svc3' });
+      const ids = { traceId: llm.spanContext().traceId, spanId: llm.spanContext().spanId };
+      if (server === direct) {
+        expect(metadata).toMatchObject({ otel_trace_id: ids.traceId, otel_span_id: ids.spanId });
+      } else {
+        // Through OTLP the OTel ids are the span's own; a child run carries no
+        // otel_* metadata (MAPPING.md, "Encoding (a): what ingest derives").
+        expect(metadata).not.toHaveProperty('otel_span_id');
+        expect(metadata).not.toHaveProperty('otel_trace_id');
+        expect(llmRun.otel).toMatchObject(ids);
+      }
       expect(server.runs().find((r) => r.name === 'lookup')!.error).toContain('tool broke');
     }
   });
