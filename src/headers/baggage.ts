@@ -89,13 +89,6 @@ export function parseBaggage(header: string, explain = false): ParsedBaggage {
   return out;
 }
 
-/** One member (OWS-trimmed, no `,`) parsed, or the reason it is dropped. */
-export function readBaggageMember(member: string): Parsed<BaggageMember> {
-  const trimmed = trimOws(member);
-  const parsed = parseMemberAt(trimmed, 0, trimmed.length);
-  return typeof parsed === 'string' ? rejected(parsed) : accepted(parsed);
-}
-
 /**
  * The member `s[start..end)` (OWS-trimmed, no `,`), or the reason it is
  * dropped (a string: no result object on the hot path).
@@ -213,12 +206,11 @@ function percentEncode(value: string): string {
 
 /**
  * Joins formatted members with `,` (no spaces, as `RunTree.toHeaders()`),
- * keeping whole members only, in order, within 64 members and 8192 bytes
- * (or `maxBytes`, when smaller).
+ * keeping whole members only, in order, within 64 members and 8192 bytes.
  * Returns the header and how many members did not fit.
  */
-export function joinBaggage(members: readonly string[], maxBytes: number = MAX_BAGGAGE_BYTES): { header: string; dropped: number } {
-  return joinMembers(members, maxBytes, utf8Length);
+export function joinBaggage(members: readonly string[]): { header: string; dropped: number } {
+  return joinMembers(members, MAX_BAGGAGE_BYTES, utf8Length);
 }
 
 /**

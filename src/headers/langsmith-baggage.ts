@@ -193,9 +193,8 @@ export function isReservedMetadataKey(key: string): boolean {
   return key === 'usage_metadata' || key.startsWith('ls_') || key.startsWith('otel_') || key.startsWith('service.');
 }
 
-/** `reserved`, when given, receives the reserved keys that were dropped. */
-export function decodeMetadata(json: string | undefined, reserved?: string[]): Metadata | undefined {
-  const result = readMetadata(json, reserved);
+export function decodeMetadata(json: string | undefined): Metadata | undefined {
+  const result = readMetadata(json);
   return result.ok ? result.value : undefined;
 }
 

@@ -37,7 +37,8 @@ import {
 import { joinBaggage } from '../headers/baggage.js';
 import { LangSmithBaggage } from '../headers/langsmith-baggage.js';
 import { getInboundContext, setInboundContext } from '../context/keys.js';
-import { LangSmithPropagator, type TrustPolicy } from '../propagator/LangSmithPropagator.js';
+import { LangSmithPropagator } from '../propagator/LangSmithPropagator.js';
+import type { TrustPolicy } from '../trust/policies.js';
 import { langsmithHeaders } from '../setup/langsmith-sdk.js';
 import { getRegisteredBridge } from '../setup/register.js';
 import { DEFAULT_TRUST_HEADER } from '../trust/policies.js';

@@ -48,12 +48,10 @@ import type { Parsed } from '../headers/result.js';
 import { formatTraceParent, parseTraceParent, readTraceParent, type TraceParent } from '../headers/traceparent.js';
 import { truncateTraceState } from '../headers/tracestate.js';
 import { notices } from '../notices.js';
+import type { TrustPolicy } from '../trust/policies.js';
 import { getContextLineage } from '../lineage/lineage.js';
 import { getInboundContext, isTracingSuppressed, setInboundContext, setUntrustedCaller, type InboundContext, type PropagationMode } from '../context/keys.js';
 import { baggageEntries, DeferredBaggage, DeferredTraceState, InboundBaggage, scanBaggage } from './deferred.js';
-
-/** Decides whether an inbound carrier's context may be continued. */
-export type TrustPolicy = (carrier: unknown, getter: TextMapGetter) => boolean;
 
 export interface LangSmithPropagatorOptions {
   /**
@@ -123,7 +121,7 @@ export class LangSmithPropagator implements TextMapPropagator {
     const trust = options.trust ?? false;
     if (typeof trust !== 'boolean' && typeof trust !== 'function') {
       throw new TypeError(
-        'LangSmithPropagator: `trust` must be a boolean or a function (carrier, getter) => boolean; ' + 'see trustHeaderToken() and trustedNetworks().',
+        'LangSmithPropagator: `trust` must be a boolean or a function (carrier, getter) => boolean; see trustHeaderToken() and trustedNetworks().',
       );
     }
     const mode = options.traceparentOnly ?? 'root';
