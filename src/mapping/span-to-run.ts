@@ -44,6 +44,11 @@ export interface OtlpCut {
   otelTraceId: boolean;
 }
 
+/** The run's project: the caller's trusted `langsmith-project`, else the processor's, else `default`. */
+export function projectOf(lineage: SpanLineage, options: RunMappingOptions): string {
+  return lineage.baggage?.project ?? options.project ?? DEFAULT_PROJECT;
+}
+
 export function spanToRun(span: SpanLike, options: RunMappingOptions = {}, otlp?: OtlpCut): Run {
   const mapped = mapAttributes(span, options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes });
   const { traceId, spanId } = span.spanContext();
@@ -91,7 +96,7 @@ export function spanToRun(span: SpanLike, options: RunMappingOptions = {}, otlp?
     extra,
     tags,
     events: mapped.events,
-    session_name: baggage?.project ?? options.project ?? DEFAULT_PROJECT,
+    session_name: projectOf(lineage, options),
   };
 }
 

@@ -38,7 +38,7 @@ import {
   LANGSMITH_TRACE_ID,
 } from '../mapping/conventions.js';
 import { infrastructureAttributes, isInfrastructureSpan } from '../mapping/infrastructure.js';
-import { DEFAULT_MAX_PAYLOAD_BYTES } from '../mapping/attributes/index.js';
+import { payloadLimit } from '../mapping/attributes/index.js';
 import {
   nameAndTypeToWrite,
   runToAttributes,
@@ -49,7 +49,7 @@ import {
   WRITE_PROJECT,
   WRITE_TRACE_ID,
 } from '../mapping/encoding.js';
-import { OTEL_TRACE_ID_METADATA, spanToRun, type RunMappingOptions } from '../mapping/span-to-run.js';
+import { OTEL_TRACE_ID_METADATA, projectOf, spanToRun, type RunMappingOptions } from '../mapping/span-to-run.js';
 import type { Run, SpanLike } from '../mapping/types.js';
 import type { RunSink } from '../sinks/types.js';
 import { BatchQueue, describeError, within, type BatchQueueOptions, type BatchQueueStats, type ShutdownResult } from './batch-queue.js';
@@ -160,8 +160,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
     this._tracker = new LineageTracker({ project, keep: filter });
     this._mapping = { project, hideInputs, hideOutputs, maxPayloadBytes };
     this._fastPath = (hideInputs === undefined || hideInputs === false) && (hideOutputs === undefined || hideOutputs === false);
-    // As mapAttributes reads the option.
-    this._maxPayloadBytes = typeof maxPayloadBytes === 'number' && maxPayloadBytes > 0 ? Math.floor(maxPayloadBytes) : DEFAULT_MAX_PAYLOAD_BYTES;
+    this._maxPayloadBytes = payloadLimit(maxPayloadBytes);
     this._exporter = exporter;
     this._exportFiltered = options.exportFilteredSpans ?? true;
     this._exporterProject = options.exporterProject ?? DEFAULT_PROJECT;
@@ -357,7 +356,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
     if (!isInfrastructureSpan(span)) return undefined;
     const added: Attributes = {};
     let written = infrastructureAttributes(span, this._maxPayloadBytes, added);
-    const project = baggage?.project ?? this._mapping.project ?? DEFAULT_PROJECT;
+    const project = projectOf(lineage, this._mapping);
     if (project !== this._exporterProject) {
       added[LANGSMITH_SESSION_NAME] = project;
       written++;

@@ -86,11 +86,7 @@ describe('readDottedOrder names the rule a header breaks', () => {
     ['3 fractional digits', ROOT.replace('678001Z', '678Z'), 'segment 1 has 3 fractional digits, expected exactly 6'],
     ['no run id', ROOT.slice(0, 22), 'segment 1 has no run id after "Z"'],
     ['a run id that is not a UUID', `${ROOT.slice(0, 22)}not-a-uuid`, 'segment 1 run id "not-a-uuid" is not a UUID (8-4-4-4-12 lowercase hex digits)'],
-    [
-      'an uppercase run id',
-      ROOT.toUpperCase(),
-      'segment 1 run id 019424F8-632E-7000-8000-008074ABBF4D has uppercase hex digits (LangSmith writes lowercase)',
-    ],
+    ['an uppercase run id', ROOT.toUpperCase(), 'segment 1 run id 019424F8-632E-7000-8000-008074ABBF4D has uppercase hex digits (LangSmith writes lowercase)'],
     ['the nil UUID', `${ROOT.slice(0, 22)}00000000-0000-0000-0000-000000000000`, 'segment 1 run id is the nil UUID'],
     ['February 30', ROOT.replace('20250102', '20250230'), 'segment 1 timestamp 2025-02-30 03:04:05 is not a valid UTC date and time (from 1970 on)'],
     ['before 1970', ROOT.replace('2025', '1969'), 'segment 1 timestamp 1969-01-02 03:04:05 is not a valid UTC date and time (from 1970 on)'],

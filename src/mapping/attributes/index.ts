@@ -13,7 +13,7 @@
  * It visits the attribute map once, for the prefixed families; every other
  * name is a direct lookup.
  */
-export { DEFAULT_MAX_PAYLOAD_BYTES, MIN_JSON_PARSE_LIMIT, mapAttributes, type MapOptions } from './map.js';
+export { DEFAULT_MAX_PAYLOAD_BYTES, MIN_JSON_PARSE_LIMIT, mapAttributes, payloadLimit, type MapOptions } from './map.js';
 export { exceptionHead } from './error-and-events.js';
 export { UNSERIALISABLE_MARKER, capValues } from './truncation.js';
 // The infrastructure rules alone, for the processor's fast path (mapping/infrastructure.ts).

@@ -3,6 +3,7 @@
  * then name, run type, inputs, outputs, error, params, usage, metadata, tags.
  */
 import type { Attributes } from '@opentelemetry/api';
+import { DEFAULT_RUN_TYPE } from '../conventions.js';
 import type { MappedAttributes, SpanEventLike, SpanLike } from '../types.js';
 import { errorOf, remainingEvents } from './error-and-events.js';
 import { inputsOf } from './inputs.js';
@@ -33,10 +34,14 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
  */
 export const MIN_JSON_PARSE_LIMIT = 4 * 1024 * 1024;
 
+/** The `maxPayloadBytes` option as the mapping applies it: a positive number (floored), else the default. */
+export function payloadLimit(option: number | undefined): number {
+  return typeof option === 'number' && option > 0 ? Math.floor(option) : DEFAULT_MAX_PAYLOAD_BYTES;
+}
+
 /** Maps one ended span's own data to LangSmith run fields (see MAPPING.md). */
 export function mapAttributes(span: SpanLike, options: MapOptions = {}): MappedAttributes {
-  const limit = options.maxPayloadBytes;
-  const maxBytes = typeof limit === 'number' && limit > 0 ? Math.floor(limit) : DEFAULT_MAX_PAYLOAD_BYTES;
+  const maxBytes = payloadLimit(options.maxPayloadBytes);
   try {
     return mapSpan(span, maxBytes);
   } catch {
@@ -90,7 +95,7 @@ function fallbackMapping(span: SpanLike): MappedAttributes {
   }
   return {
     name,
-    run_type: 'chain',
+    run_type: DEFAULT_RUN_TYPE,
     inputs: {},
     outputs: undefined,
     error: undefined,

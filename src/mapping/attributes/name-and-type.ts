@@ -4,8 +4,6 @@ import * as C from '../conventions.js';
 import type { RunType } from '../types.js';
 import { nonEmpty, str } from './values.js';
 
-const RUN_TYPES: ReadonlySet<string> = new Set<RunType>(['llm', 'chain', 'tool', 'retriever', 'embedding', 'prompt', 'parser']);
-
 /**
  * `gen_ai.operation.name` → run type. Ingest knows only chat/completion/
  * embedding (langsmith.md §4); the newer registry values are added here.
@@ -121,7 +119,7 @@ export function vercelOperation(attrs: Attributes, spanName: string): string | u
 /** First rule that recognises its attribute wins; see MAPPING.md "run_type". */
 export function runTypeOf(attrs: Attributes, vercelOp: string | undefined): RunType {
   const explicit = str(attrs, C.LANGSMITH_RUN_TYPE)?.trim().toLowerCase();
-  if (explicit !== undefined && RUN_TYPES.has(explicit)) return explicit as RunType;
+  if (explicit !== undefined && C.RUN_TYPES.has(explicit)) return explicit as RunType;
 
   const op = str(attrs, C.GEN_AI_OPERATION_NAME);
   const fromOp = op === undefined ? undefined : GEN_AI_OPERATION_RUN_TYPES.get(op.trim().toLowerCase());
