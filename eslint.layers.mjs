@@ -6,8 +6,7 @@
 // and test/package.test.ts checks the two agree.
 //
 // A name is a folder (`src/headers/`) or a top-level file without `.ts`
-// (`src/constants.ts` is `constants`). Entries for modules that do not exist yet
-// (context, tree) are the layout the issue-13 moves are heading for.
+// (`src/constants.ts` is `constants`).
 
 const LEAVES = ['constants', 'errors', 'time'];
 
@@ -29,7 +28,7 @@ export const LAYERS = {
   // Span → run.
   mapping: ['context', 'headers', 'lineage', ...LEAVES],
   // A run tree as text: shared by sinks/ and ingest/.
-  tree: ['mapping', 'terminal', ...LEAVES],
+  tree: ['terminal', ...LEAVES],
   // Run → sink.
   sinks: ['mapping', 'tree', 'notices', 'terminal', ...LEAVES],
   processor: ['context', 'headers', 'lineage', 'propagator', 'mapping', 'sinks', 'notices', ...LEAVES],
@@ -47,7 +46,7 @@ export const LAYERS = {
 
 // The rules match the import string, not the resolved file: from a nested folder
 // (src/ingest/otlp/) `../time.js` would match `time` even when it names a sibling
-// in the same folder. Only allowed pairs meet that today (ingest/time.ts); a test
+// in the same folder. No such sibling exists today; a test
 // (test/package.test.ts) lints one probe file per entry to keep the rules honest.
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

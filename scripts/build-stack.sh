@@ -40,7 +40,7 @@ fi
 say() { printf 'build-stack: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
-command -v go >/dev/null 2>&1 || die "no go command on PATH: install Go ≥ 1.24 (this machine has $(ls /usr/local/go/VERSION 2>/dev/null || echo none))."
+command -v go >/dev/null 2>&1 || die "no go command on PATH: install Go ≥ 1.24 (this machine has $(head -1 /usr/local/go/VERSION 2>/dev/null || echo "no Go in /usr/local/go"))."
 [ -n "$otelcol_version" ] || die "no dist.version in $manifest"
 [ -n "$jaeger_version" ] || die "no github.com/jaegertracing/jaeger requirement in $jaeger_mod/go.mod"
 
