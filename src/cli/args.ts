@@ -8,6 +8,14 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** The command's name on the command line. */
+export const PACKAGE_NAME = 'langsmith-otel-bridge';
+
+/** The line after a usage error: where the help of `command` (or of the whole CLI) is. */
+export function usageHint(command?: string): string {
+  return `Run '${PACKAGE_NAME}${command === undefined ? '' : ` ${command}`} --help' for usage.`;
+}
+
 /** One argument as parseArgs saw it, in command-line order (so the last of `--color --no-color` wins). */
 export type ArgToken =
   | { kind: 'option'; name: string; rawName: string; index: number; value: string | undefined; inlineValue: boolean | undefined }

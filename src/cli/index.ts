@@ -7,11 +7,9 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { safeForTerminal } from '../terminal.js';
-import { parseCommandArgs } from './args.js';
+import { PACKAGE_NAME, parseCommandArgs, usageHint } from './args.js';
 import { INSPECT_HELP, runInspect } from './inspect.js';
 import { runTree, TREE_HELP } from './tree.js';
-
-const PACKAGE_NAME = 'langsmith-otel-bridge';
 
 const HELP = `Usage: langsmith-otel-bridge <command> [options]
 
@@ -36,7 +34,7 @@ const GLOBAL_OPTIONS = {
   version: { type: 'boolean' },
 } as const;
 
-const USAGE_HINT = "Run 'langsmith-otel-bridge --help' for usage.";
+const USAGE_HINT = usageHint();
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -88,7 +86,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return runTree(args, { out, err, stdoutIsTTY: process.stdout.isTTY === true, env: process.env });
   }
   const name = command === 'help' ? args[0]! : command;
-  err(`${PACKAGE_NAME}: unknown command ${JSON.stringify(name)}. Run 'langsmith-otel-bridge --help' for the commands (inspect, tree).\n`);
+  err(`${PACKAGE_NAME}: unknown command ${JSON.stringify(name)}. Run '${PACKAGE_NAME} --help' for the commands (inspect, tree).\n`);
   return 2;
 }
 

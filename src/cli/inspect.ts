@@ -7,7 +7,7 @@ import { BAGGAGE_HEADER, LANGSMITH_TRACE_HEADER, TRACE_PARENT_HEADER, TRACE_STAT
 import { quote } from '../headers/result.js';
 import { trimOws } from '../headers/traceparent.js';
 import { safeForTerminal, safeJsonForTerminal } from '../terminal.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, usageHint } from './args.js';
 import { formatInspection } from './inspect-text.js';
 import { inspectHeaders, TRACING_HEADER_NAMES, type HeaderValues } from './inspection.js';
 
@@ -69,7 +69,7 @@ const INSPECT_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const USAGE_HINT = "Run 'langsmith-otel-bridge inspect --help' for usage.";
+const USAGE_HINT = usageHint('inspect');
 
 /** `inspect` with its arguments (after the command name); resolves to the exit status. */
 export async function runInspect(args: readonly string[], io: InspectIo): Promise<number> {

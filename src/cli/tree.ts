@@ -9,7 +9,7 @@ import { buildTree, formatTree } from '../tree/index.js';
 import { microsFromTime } from '../time.js';
 import type { Run } from '../mapping/types.js';
 import { safeForTerminal } from '../terminal.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, usageHint } from './args.js';
 
 /** Where the demo's JSONL sink writes when LANGSMITH_OTEL_FILE is not set. */
 export const DEFAULT_RUNS_FILE = '.langsmith-otel/runs.jsonl';
@@ -41,7 +41,7 @@ export interface TreeIo {
   env: Record<string, string | undefined>;
 }
 
-const USAGE_HINT = "Run 'langsmith-otel-bridge tree --help' for usage.";
+const USAGE_HINT = usageHint('tree');
 
 const TREE_OPTIONS = {
   trace: { type: 'string' },

@@ -30,7 +30,7 @@ const ZERO_SPAN_ID = '0000000000000000';
 
 /** `header` parsed, or `undefined` when it is rejected (readTraceParent says why). */
 export function parseTraceParent(header: string): TraceParent | undefined {
-  const result = check(header);
+  const result = parseTraceParentOrReason(header);
   return typeof result === 'string' ? undefined : result;
 }
 
@@ -38,12 +38,12 @@ const SHAPE = 'version-traceid-parentid-flags, 2-32-16-2 lowercase hex digits jo
 
 /** `header` parsed, or the reason it is rejected (the first rule it breaks, in the order above). */
 export function readTraceParent(header: string): Parsed<TraceParent> {
-  const result = check(header);
+  const result = parseTraceParentOrReason(header);
   return typeof result === 'string' ? rejected(result) : accepted(result);
 }
 
 /** The parse itself: the header, or the reason as a string (no result object on extract's path). */
-function check(header: string): TraceParent | string {
+export function parseTraceParentOrReason(header: string): TraceParent | string {
   // The cap comes first: nothing longer is even trimmed.
   if (header.length > MAX_TRACE_PARENT_LENGTH) return `is ${header.length} characters, over the ${MAX_TRACE_PARENT_LENGTH} limit`;
   const value = trimOws(header);

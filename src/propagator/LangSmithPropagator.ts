@@ -45,7 +45,7 @@ import { parseDottedOrder, readDottedOrder, type DottedOrder } from '../headers/
 import { runIdFromSpanId, spanIdOfValidUuid, traceIdOfValidUuid } from '../headers/ids.js';
 import { type LangSmithBaggage } from '../headers/langsmith-baggage.js';
 import type { Parsed } from '../headers/result.js';
-import { formatTraceParent, parseTraceParent, readTraceParent, type TraceParent } from '../headers/traceparent.js';
+import { formatTraceParent, parseTraceParentOrReason, type TraceParent } from '../headers/traceparent.js';
 import { truncateTraceState } from '../headers/tracestate.js';
 import { notices } from '../notices.js';
 import type { TrustPolicy } from '../trust/policies.js';
@@ -328,13 +328,12 @@ export class LangSmithPropagator implements TextMapPropagator {
   private _readTraceParent(carrier: unknown, getter: TextMapGetter): TraceParent | undefined {
     const value = readSingle(carrier, getter, TRACE_PARENT_HEADER);
     if (value === undefined) return undefined;
-    const parsed = value === null ? undefined : parseTraceParent(value);
-    if (!parsed) {
-      this._stats.malformed.traceparent++;
-      // The reason is asked for only now: a valid header never pays for it.
-      log.debug(`ignoring traceparent: ${value === null ? 'duplicated' : reasonOf(readTraceParent(value))}`);
-    }
-    return parsed;
+    // One pass: the parse returns the reason instead of the header.
+    const parsed = value === null ? 'duplicated' : parseTraceParentOrReason(value);
+    if (typeof parsed !== 'string') return parsed;
+    this._stats.malformed.traceparent++;
+    log.debug(`ignoring traceparent: ${parsed}`);
+    return undefined;
   }
 
   private _readLangSmithTrace(carrier: unknown, getter: TextMapGetter): DottedOrder | undefined {
