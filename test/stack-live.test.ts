@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runIdFromSpanId } from '../src/headers/ids.js';
 import { buildSnapshot, REPO, type E2eBuild } from './global-setup.js';
 
 // ---------------------------------------------------------------- types of scripts/stack.mjs (plain JS)
@@ -415,7 +416,7 @@ describeLive(`stack: ${REQUESTS} requests through the demo services into the rea
         expect(t, `run ${run.id}`).toBeDefined();
         const span = t!.spans.find((s) => s.spanId === run.otel!.spanId);
         expect(span, `run ${run.id}: span ${run.otel!.spanId} in its Jaeger trace`).toBeDefined();
-        expect(span!.tags['langsmith.span.id'] ?? `00000000-0000-0000-${span!.spanId.slice(0, 4)}-${span!.spanId.slice(4)}`).toBe(run.id);
+        expect(span!.tags['langsmith.span.id'] ?? runIdFromSpanId(span!.spanId)).toBe(run.id);
       }
     }
   });
