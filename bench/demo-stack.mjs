@@ -9,29 +9,18 @@
 // tests pass a private snapshot so a concurrent `npm run build` cannot pull
 // the files from under them.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+// track(): every child started by any stack in this process is killed if the process exits first.
+import { track } from '../scripts/stack.mjs';
+
+export { rssOf } from '../scripts/stack.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_DIST = resolve(here, '../dist/esm');
 const STATS_LINE = /^BRIDGE_STATS (.*)$/m;
 /** stderr lines per service echoed to ours (the rest are counted, not shown). */
 const ECHO_LINES = 20;
-
-/** Every child started by any stack in this process: killed if the process exits first. */
-const live = new Set();
-let exitHookInstalled = false;
-function track(child) {
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of live) c.kill('SIGKILL');
-    });
-  }
-}
 
 /**
  * `options.ingest`: an ingest server the caller started (and closes); the
@@ -174,14 +163,4 @@ function startService(name, script, nodeArgs, env, options) {
       reject(new Error(`${name} exited (code ${code}, signal ${signal}) before listening:\n${stdout}${stderr}`));
     });
   });
-}
-
-/** Resident set size of a process in bytes (`VmRSS` in /proc/<pid>/status), or undefined when gone / not Linux. */
-export function rssOf(pid) {
-  try {
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -25,7 +25,7 @@ import { stackBinaries } from './local-stack/programs.mjs';
 import { startStack } from './local-stack/start-stack.mjs';
 
 export { COLLECTOR_CONFIG, JAEGER_CONFIG, LOADBALANCING_CONFIG, ROOT } from './local-stack/paths.mjs';
-export { freePort, procUsage } from './local-stack/processes.mjs';
+export { freePort, procUsage, rssOf, track } from './local-stack/processes.mjs';
 export { collectorMetric, stackBinaries, startCollector, startJaeger, validateConfig } from './local-stack/programs.mjs';
 export { startStack } from './local-stack/start-stack.mjs';
 export { jaegerTrace, jaegerTraceIds } from './local-stack/jaeger-query.mjs';

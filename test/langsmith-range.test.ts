@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngestServer, type IngestServer } from '../src/ingest/index.js';
+import { restModeEnv } from './sdk3/readme-blocks.js';
 import { installSpecs, ROOT } from './support/readme-app.js';
 
 const LOWEST = '0.3.35';
@@ -137,14 +138,7 @@ for (const version of [LOWEST, NEWEST]) {
 
     it("REST mode: runTreeForActiveSpan() nests the traceable; the Client's own calls are no runs", async () => {
       ingest.clear();
-      const result = await run(app, ['rest-app.mjs'], {
-        LANGSMITH_TRACING: 'true',
-        LANGSMITH_ENDPOINT: ingest.url,
-        LANGSMITH_API_KEY: 'test',
-        LANGSMITH_PROJECT: 'range-rest',
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${ingest.url}/otel/v1/traces`,
-        OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=test',
-      });
+      const result = await run(app, ['rest-app.mjs'], restModeEnv(ingest.url, 'range-rest'));
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toBe('an answer to q\n');
       expect(result.stderr).toBe('');

@@ -18,34 +18,8 @@ import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngestServer, type IngestServer } from '../src/ingest/index.js';
+import { readmeBlocks, restModeEnv, STRICT_TSCONFIG, type ReadmeBlock } from './sdk3/readme-blocks.js';
 import { readmeApp, ROOT, scratchDir } from './support/readme-app.js';
-
-export interface ReadmeBlock {
-  /** 1-based line of the opening fence. */
-  line: number;
-  lang: string;
-  /** The block's text, the list indentation of its fence removed. */
-  code: string;
-  firstLine: string;
-}
-
-/** Fenced blocks, by line: an opening fence (any indentation) up to the fence with the same indentation. */
-export function readmeBlocks(readme: string): ReadmeBlock[] {
-  const lines = readme.split('\n');
-  const blocks: ReadmeBlock[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^( *)```(\S*)\s*$/.exec(lines[i]!);
-    if (!open) continue;
-    const indent = open[1]!;
-    const body: string[] = [];
-    let j = i + 1;
-    for (; j < lines.length && lines[j] !== `${indent}\`\`\``; j++) body.push(lines[j]!.startsWith(indent) ? lines[j]!.slice(indent.length) : lines[j]!);
-    if (j === lines.length) throw new Error(`README.md:${i + 1}: a fence that never closes`);
-    blocks.push({ line: i + 1, lang: open[2]!, code: body.join('\n') + '\n', firstLine: body[0]!.trim() });
-    i = j;
-  }
-  return blocks;
-}
 
 type How =
   /** Compiled with tsc --strict in the app (and run by a named test below where `run` says so). */
@@ -201,22 +175,7 @@ describe('README.md: the blocks, in an empty app', () => {
       writeFileSync(path.join(dir, `${name}.mts`), block.code);
       emitted.set(block.line, path.join(dir, 'out', `${name}.mjs`));
     }
-    writeFileSync(
-      path.join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          target: 'ES2022',
-          types: ['node'],
-          outDir: 'out',
-          rootDir: '.',
-          skipLibCheck: false,
-        },
-        include: ['*.mts'],
-      }),
-    );
+    writeFileSync(path.join(dir, 'tsconfig.json'), STRICT_TSCONFIG);
     tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], {
       cwd: dir,
       encoding: 'utf8',
@@ -334,12 +293,7 @@ const server = http.createServer(async (req, res) => res.end(await handle('q')))
         env: {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
-          LANGSMITH_TRACING: 'true',
-          LANGSMITH_ENDPOINT: ingest.url,
-          LANGSMITH_API_KEY: 'test',
-          LANGSMITH_PROJECT: 'readme-rest',
-          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${ingest.url}/otel/v1/traces`,
-          OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=test',
+          ...restModeEnv(ingest.url, 'readme-rest'),
         },
       });
       let stdout = '';

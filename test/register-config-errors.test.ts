@@ -4,53 +4,28 @@
  * variable — before the application runs — never a native abort (134), and
  * never a process that starts with a wider trust policy than asked for.
  *
- * Runs the compiled entry: the e2e snapshot of test/global-setup.ts when
- * this run made one, else a private compile of src/ (tsc, as global-setup).
+ * Runs the compiled entry: the e2e snapshot of test/global-setup.ts (made
+ * now when this run did not make it).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildSnapshot, type E2eBuild } from './global-setup.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let register = '';
-let own: string | undefined;
 let cwd = '';
 
 beforeAll(() => {
-  const build = inject('e2eBuild');
-  if (build?.ok) {
-    register = path.join(build.dir, 'dist/esm/register.js');
-  } else {
-    own = mkdtempSync(path.join(os.tmpdir(), 'register-config-errors-'));
-    execFileSync(
-      process.execPath,
-      [
-        path.join(REPO, 'node_modules/typescript/bin/tsc'),
-        '-p',
-        path.join(REPO, 'tsconfig.json'),
-        '--outDir',
-        path.join(own, 'dist/esm'),
-        '--declaration',
-        'false',
-        '--declarationMap',
-        'false',
-        '--sourceMap',
-        'false',
-      ],
-      { stdio: 'pipe' },
-    );
-    symlinkSync(path.join(REPO, 'node_modules'), path.join(own, 'node_modules'), 'dir');
-    cpSync(path.join(REPO, 'package.json'), path.join(own, 'package.json'));
-    register = path.join(own, 'dist/esm/register.js');
-  }
+  let build: E2eBuild = inject('e2eBuild');
+  if (!build.ok) build = buildSnapshot(); // not made by this run (no e2e file selected): the same cached snapshot
+  if (!build.ok) throw new Error(`could not compile src/: ${build.message}`);
+  register = path.join(build.dir, 'dist/esm/register.js');
   cwd = mkdtempSync(path.join(os.tmpdir(), 'register-config-cwd-'));
 }, 180_000);
 
 afterAll(() => {
-  if (own) rmSync(own, { recursive: true, force: true });
   if (cwd) rmSync(cwd, { recursive: true, force: true });
 });
 

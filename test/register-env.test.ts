@@ -4,59 +4,29 @@
  * resource and so the run metadata, OTEL_PROPAGATORS on the wire, the
  * langsmith SDK's variable names, and every missing package named at once.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildSnapshot, REPO, type E2eBuild } from './global-setup.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const API = path.join(REPO, 'node_modules/@opentelemetry/api/build/src/index.js');
 /** Left out of the partial install: what an OTLP + b3 configuration needs beyond the basics. */
 const LEFT_OUT = ['@opentelemetry/exporter-trace-otlp-proto', '@opentelemetry/instrumentation-undici', '@opentelemetry/propagator-b3'];
+/** The compiled package (the snapshot of test/global-setup.ts: dist/esm, dist/cjs, node_modules, package.json). */
+let full = '';
+/** The same build beside a node_modules without LEFT_OUT. */
 let own = '';
 let cwd = '';
 
 beforeAll(() => {
+  let build: E2eBuild = inject('e2eBuild');
+  if (!build.ok) build = buildSnapshot(); // not made by this run (no e2e file selected): the same cached snapshot
+  if (!build.ok) throw new Error(`could not compile src/: ${build.message}`);
+  full = build.dir;
   own = mkdtempSync(path.join(os.tmpdir(), 'register-env-'));
-  const full = path.join(own, 'full');
-  execFileSync(
-    process.execPath,
-    [
-      path.join(REPO, 'node_modules/typescript/bin/tsc'),
-      '-p',
-      path.join(REPO, 'tsconfig.json'),
-      '--outDir',
-      path.join(full, 'dist/esm'),
-      '--declaration',
-      'false',
-      '--declarationMap',
-      'false',
-      '--sourceMap',
-      'false',
-    ],
-    { stdio: 'pipe' },
-  );
-  execFileSync(
-    process.execPath,
-    [
-      path.join(REPO, 'node_modules/typescript/bin/tsc'),
-      '-p',
-      path.join(REPO, 'tsconfig.cjs.json'),
-      '--outDir',
-      path.join(full, 'dist/cjs'),
-      '--declaration',
-      'false',
-      '--sourceMap',
-      'false',
-    ],
-    { stdio: 'pipe' },
-  );
-  writeFileSync(path.join(full, 'dist/cjs/package.json'), JSON.stringify({ type: 'commonjs' }) + '\n'); // as scripts/build.mjs
-  symlinkSync(path.join(REPO, 'node_modules'), path.join(full, 'node_modules'), 'dir');
-  cpSync(path.join(REPO, 'package.json'), path.join(full, 'package.json'));
-  // The same build beside a node_modules without LEFT_OUT (each other package linked in).
+  // Each package but LEFT_OUT linked in.
   const partial = path.join(own, 'partial');
   cpSync(path.join(full, 'dist'), path.join(partial, 'dist'), { recursive: true });
   cpSync(path.join(REPO, 'package.json'), path.join(partial, 'package.json'));
@@ -87,7 +57,10 @@ console.log(JSON.stringify({ registered: globalThis[Symbol.for('langsmith-otel-b
 `;
 
 function start(env: Record<string, string>, build: 'full' | 'partial' | 'cjs' = 'full') {
-  const entry = build === 'cjs' ? ['-r', path.join(own, 'full', 'dist/cjs/register-cjs.js')] : ['--import', path.join(own, build, 'dist/esm/register.js')];
+  const entry =
+    build === 'cjs'
+      ? ['-r', path.join(full, 'dist/cjs/register-cjs.js')]
+      : ['--import', path.join(build === 'full' ? full : path.join(own, 'partial'), 'dist/esm/register.js')];
   const run = spawnSync(process.execPath, [...entry, '-e', APP], {
     cwd,
     encoding: 'utf8',

@@ -1,32 +1,7 @@
 // The anchor: the same service instrumented with plain OpenTelemetry — W3C
-// propagators, instrumentation-http, BatchSpanProcessor → OTLP. Loaded with
-// `node --import ./bench/two-hop/plain-otel.mjs service.mjs`.
-import { createRequire } from 'node:module';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+// propagators, instrumentation-http, BatchSpanProcessor → OTLP (peer.mjs).
+// Loaded with `node --import ./bench/two-hop/plain-otel.mjs service.mjs`.
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { startPeer } from './peer.mjs';
 
-const provider = new BasicTracerProvider({
-  resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME ?? 'plain' }),
-  // The bridge's queue defaults (1 s delay, 512 per batch, 2048 queued), and the
-  // same OTEL_BSP_* overrides it reads, so both export alike.
-  spanProcessors: [
-    new BatchSpanProcessor(new OTLPTraceExporter({ url: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT }), {
-      scheduledDelayMillis: Number(process.env.OTEL_BSP_SCHEDULE_DELAY ?? 1000),
-      maxExportBatchSize: Number(process.env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE ?? 512),
-      maxQueueSize: Number(process.env.OTEL_BSP_MAX_QUEUE_SIZE ?? 2048),
-    }),
-  ],
-});
-trace.setGlobalTracerProvider(provider);
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
-const http = new HttpInstrumentation();
-http.setTracerProvider(provider);
-http.enable();
-createRequire(import.meta.url)('http');
-globalThis.__benchShutdown = () => provider.shutdown();
+startPeer(new OTLPTraceExporter({ url: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT }), 'plain');

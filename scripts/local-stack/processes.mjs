@@ -21,7 +21,8 @@ export function freePort() {
 
 const live = new Set();
 let exitHook = false;
-function track(child) {
+/** Keeps `child` until it exits: every child still running is SIGKILLed when this process exits. */
+export function track(child) {
   live.add(child);
   child.once('exit', () => live.delete(child));
   if (!exitHook) {
@@ -104,6 +105,21 @@ function tailOf(file, lines = 30) {
   }
 }
 
+/** Resident bytes from the text of /proc/<pid>/status (its `VmRSS` line), or undefined without one. */
+function vmRss(status) {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return m ? Number(m[1]) * 1024 : undefined;
+}
+
+/** Resident set size of a process in bytes (`VmRSS` in /proc/<pid>/status), or undefined when gone / not Linux. */
+export function rssOf(pid) {
+  try {
+    return vmRss(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 /** `{ cpuSeconds, rssBytes }` of a live process (Linux /proc), or undefined. */
 export function procUsage(pid) {
@@ -112,8 +128,7 @@ export function procUsage(pid) {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
-    const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return { cpuSeconds, rssBytes: rss ? Number(rss[1]) * 1024 : undefined };
+    return { cpuSeconds, rssBytes: vmRss(readFileSync(`/proc/${pid}/status`, 'utf8')) };
   } catch {
     return undefined;
   }

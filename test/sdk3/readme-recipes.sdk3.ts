@@ -13,21 +13,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startIngestServer, type IngestServer } from 'langsmith-otel-bridge/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readmeBlocks, restModeEnv, STRICT_TSCONFIG } from './readme-blocks.js';
 
 const README = readFileSync(process.env.SDK3_README ?? path.resolve('README.md'), 'utf8');
 const APP = process.cwd();
 
-/** The fenced block whose first line is `firstLine` (list indentation removed). */
+/** The ts block whose first line is `firstLine` (list indentation removed). */
 function block(firstLine: string): string {
-  const lines = README.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^( *)```ts\s*$/.exec(lines[i]!);
-    if (!open || lines[i + 1]?.trim() !== firstLine) continue;
-    const body: string[] = [];
-    for (let j = i + 1; j < lines.length && lines[j] !== `${open[1]}\`\`\``; j++) body.push(lines[j]!.slice(open[1]!.length));
-    return body.join('\n') + '\n';
-  }
-  throw new Error(`README.md has no ts block starting ${firstLine}`);
+  const found = readmeBlocks(README).find((b) => b.lang === 'ts' && b.firstLine === firstLine);
+  if (!found) throw new Error(`README.md has no ts block starting ${firstLine}`);
+  return found.code;
 }
 
 let dir: string;
@@ -38,22 +33,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(APP, 'readme-'));
   writeFileSync(path.join(dir, 'telemetry.mts'), block('// telemetry.ts (compiled to telemetry.js); start the app with: node --import ./telemetry.js app.js'));
   writeFileSync(path.join(dir, 'recipe.mts'), block("import { traceable, withRunTree } from 'langsmith/traceable';"));
-  writeFileSync(
-    path.join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        strict: true,
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        target: 'ES2022',
-        types: ['node'],
-        outDir: 'out',
-        rootDir: '.',
-        skipLibCheck: false,
-      },
-      include: ['*.mts'],
-    }),
-  );
+  writeFileSync(path.join(dir, 'tsconfig.json'), STRICT_TSCONFIG);
   tsc = spawnSync(process.execPath, [path.join(APP, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   ingest = await startIngestServer();
 }, 180_000);
@@ -128,14 +108,7 @@ const server = http.createServer(async (req, res) => res.end(await handle('q')))
 });
 `,
     );
-    const result = await run(['rest-app.mjs'], {
-      LANGSMITH_TRACING: 'true',
-      LANGSMITH_ENDPOINT: ingest.url,
-      LANGSMITH_API_KEY: 'test',
-      LANGSMITH_PROJECT: 'readme-rest-3x',
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${ingest.url}/otel/v1/traces`,
-      OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=test',
-    });
+    const result = await run(['rest-app.mjs'], restModeEnv(ingest.url, 'readme-rest-3x'));
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('an answer to q\n');
     const runs = ingest.runs();
