@@ -161,11 +161,16 @@ export class LineageTracker {
   }
 }
 
-/** Which lineage fields LangSmith's OTLP ingest would not derive for a span (see lineageToWrite). */
-export const LINEAGE_PARENT = 1;
-export const LINEAGE_TRACE_ID = 2;
-export const LINEAGE_DOTTED_ORDER = 4;
-export const LINEAGE_IS_ROOT = 8;
+/**
+ * Which lineage fields LangSmith's OTLP ingest would not derive for a span
+ * (see lineageToWrite). The same bits as encoding's WRITE_PARENT, … (which
+ * are defined as these: lineage/ may not import mapping/), so a result is
+ * passed to runToAttributes as it is; bit 1 is encoding's WRITE_RUN_ID.
+ */
+export const LINEAGE_PARENT = 2;
+export const LINEAGE_TRACE_ID = 4;
+export const LINEAGE_DOTTED_ORDER = 8;
+export const LINEAGE_IS_ROOT = 16;
 export const LINEAGE_ALL = LINEAGE_PARENT | LINEAGE_TRACE_ID | LINEAGE_DOTTED_ORDER | LINEAGE_IS_ROOT;
 
 /**
