@@ -273,15 +273,10 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
   /** Encoding (a): each span with its run as `langsmith.*` attributes. */
   private async _exportSpans(spans: SpanLike[]): Promise<void> {
     const encoded: SpanLike[] = [];
-    let slice = performance.now();
-    for (let i = 0; i < spans.length; i++) {
-      if ((i & MAP_CHECK_MASK) === MAP_CHECK_MASK && performance.now() - slice >= MAP_SLICE_MS) {
-        await yieldToEventLoop();
-        slice = performance.now();
-      }
-      const view = this._encode(spans[i]!);
+    await forEachInSlices(spans, (span) => {
+      const view = this._encode(span);
       if (view !== undefined) encoded.push(view);
-    }
+    });
     if (encoded.length === 0) return;
     return new Promise((resolve, reject) => {
       try {
@@ -401,29 +396,23 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
   /** Encoding (b): the runs of kept spans. */
   private async _writeRuns(sink: RunSink, spans: SpanLike[]): Promise<void> {
     const runs: Run[] = [];
-    let slice = performance.now();
-    for (let i = 0; i < spans.length; i++) {
-      if ((i & MAP_CHECK_MASK) === MAP_CHECK_MASK && performance.now() - slice >= MAP_SLICE_MS) {
-        await yieldToEventLoop();
-        slice = performance.now();
-      }
-      const span = spans[i]!;
+    await forEachInSlices(spans, (span) => {
       const lineage = getSpanLineage(span);
-      if (lineage && !isOwnRun(lineage, span.spanContext().spanId)) continue;
+      if (lineage && !isOwnRun(lineage, span.spanContext().spanId)) return;
       let run: Run;
       try {
         run = spanToRun(span, this._mapping);
       } catch (err) {
         log.debug('could not map a span to a run; skipped', err);
-        continue;
+        return;
       }
       if (run.dotted_order === undefined || run.trace_id === undefined) {
         this._unplaceable++;
         log.debug(`${sink.name}: run ${run.id} has no dotted order (traceparentOnly: 'attach'); only OTLP ingest can place it`);
-        continue;
+        return;
       }
       runs.push(run);
-    }
+    });
     if (runs.length > 0) await sink.write(runs);
   }
 }
@@ -440,8 +429,19 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
  * read every MAP_CHECK_MASK + 1 spans.
  */
 const MAP_SLICE_MS = 4;
-
 const MAP_CHECK_MASK = 15;
+
+/** Calls `fn` on each item, yielding to the event loop between slices of ~MAP_SLICE_MS (see there). */
+async function forEachInSlices<T>(items: readonly T[], fn: (item: T) => void): Promise<void> {
+  let slice = performance.now();
+  for (let i = 0; i < items.length; i++) {
+    if ((i & MAP_CHECK_MASK) === MAP_CHECK_MASK && performance.now() - slice >= MAP_SLICE_MS) {
+      await yieldToEventLoop();
+      slice = performance.now();
+    }
+    fn(items[i]!);
+  }
+}
 
 /**
  * Waits for the exporter's and sinks' own flush/shutdown, at most `ms`; their
