@@ -5,7 +5,7 @@
  * a property over generated spans compares the two, span by span, under the
  * same write rules.
  */
-import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type AttributeValue } from '@opentelemetry/api';
+import { defaultTextMapGetter, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
@@ -16,6 +16,7 @@ import { spanToRun } from '../src/mapping/span-to-run.js';
 import { setSpanLineage } from '../src/lineage/lineage.js';
 import { LangSmithBaggage } from '../src/headers/langsmith-baggage.js';
 import * as codecs from '../src/headers/index.js';
+import { LangSmithPropagator } from '../src/propagator/LangSmithPropagator.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -94,6 +95,32 @@ const value: fc.Arbitrary<AttributeValue> = fc.oneof(
   fc.array(fc.string({ maxLength: 4 }), { maxLength: 3 }),
 );
 
+/**
+ * Parent contexts as a trusted propagator extracts them, so the fast path's
+ * exits for inbound metadata, tags and upstream OTel ids are compared with
+ * the full path too. `langsmith-trace` names the padded `traceparent` span
+ * id, as a bridge upstream sends it: the lineage stays derivable.
+ */
+const UPSTREAM_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const UPSTREAM_SPAN_ID = 'b7ad6b7169203331';
+const TRACEPARENT = `00-${UPSTREAM_TRACE_ID}-${UPSTREAM_SPAN_ID}-01`;
+const LANGSMITH_TRACE = codecs.formatDottedOrderSegment(1_700_000_000_000_000, codecs.runIdFromSpanId(UPSTREAM_SPAN_ID));
+const INBOUND: Record<string, Record<string, string> | undefined> = {
+  none: undefined,
+  traceparentOnly: { traceparent: TRACEPARENT },
+  langsmith: { traceparent: TRACEPARENT, 'langsmith-trace': LANGSMITH_TRACE },
+  metadata: { traceparent: TRACEPARENT, 'langsmith-trace': LANGSMITH_TRACE, baggage: 'langsmith-metadata=%7B%22team%22%3A%22search%22%7D' },
+  tags: { traceparent: TRACEPARENT, 'langsmith-trace': LANGSMITH_TRACE, baggage: 'langsmith-tags=a%2Cb' },
+  project: { traceparent: TRACEPARENT, 'langsmith-trace': LANGSMITH_TRACE, baggage: 'langsmith-project=inbound' },
+  metadataTraceparentOnly: { traceparent: TRACEPARENT, baggage: 'langsmith-metadata=%7B%22team%22%3A%22search%22%7D,langsmith-tags=a' },
+};
+const inbound = fc.constantFrom(...Object.keys(INBOUND));
+const trusted = new LangSmithPropagator({ trust: true });
+function inboundContext(name: string): Context {
+  const headers = INBOUND[name];
+  return headers === undefined ? ROOT_CONTEXT : trusted.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+}
+
 const spanShape = fc.record({
   name: fc.oneof(fc.constantFrom('GET', 'POST', '_OTHER', 'PATCH', 'SELECT', 'db.query', 'ai.generateText', 'ai.toolCall'), fc.string({ maxLength: 8 })),
   attributes: fc.dictionary(
@@ -104,6 +131,8 @@ const spanShape = fc.record({
   status: fc.constantFrom(SpanStatusCode.UNSET, SpanStatusCode.OK, SpanStatusCode.ERROR),
   events: fc.array(fc.constantFrom('retry', 'exception', 'gen_ai.choice', 'cache.miss'), { maxLength: 2 }),
   child: fc.boolean(),
+  /** The parent context of a span that is not a child of the local root. */
+  inbound,
 });
 
 describe('encoding (a) fast path', () => {
@@ -144,11 +173,12 @@ describe('encoding (a) fast path', () => {
         fc.constantFrom(undefined, 'proj'),
         fc.constantFrom(undefined, 'proj'),
         fc.constantFrom(undefined, 8, 1024),
-        (shapes, project, exporterProject, maxPayloadBytes) => {
+        inbound,
+        (shapes, project, exporterProject, maxPayloadBytes, rootInbound) => {
           const { encoders, tracer } = setup({ project, exporterProject, maxPayloadBytes });
-          const root = tracer.startSpan('root');
+          const root = tracer.startSpan('root', {}, inboundContext(rootInbound));
           for (const shape of shapes) {
-            const parent = shape.child ? trace.setSpan(ROOT_CONTEXT, root) : ROOT_CONTEXT;
+            const parent = shape.child ? trace.setSpan(ROOT_CONTEXT, root) : inboundContext(shape.inbound);
             const span = tracer.startSpan(shape.name, { attributes: shape.attributes as Attributes }, parent);
             for (const name of shape.events) span.addEvent(name, { 'exception.message': 'm' });
             span.setStatus({ code: shape.status });

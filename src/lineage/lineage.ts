@@ -161,11 +161,16 @@ export class LineageTracker {
   }
 }
 
-/** Which lineage fields LangSmith's OTLP ingest would not derive for a span (see lineageToWrite). */
-export const LINEAGE_PARENT = 1;
-export const LINEAGE_TRACE_ID = 2;
-export const LINEAGE_DOTTED_ORDER = 4;
-export const LINEAGE_IS_ROOT = 8;
+/**
+ * Which lineage fields LangSmith's OTLP ingest would not derive for a span
+ * (see lineageToWrite). The same bits as encoding's WRITE_PARENT, … (which
+ * are defined as these: lineage/ may not import mapping/), so a result is
+ * passed to runToAttributes as it is; bit 1 is encoding's WRITE_RUN_ID.
+ */
+export const LINEAGE_PARENT = 2;
+export const LINEAGE_TRACE_ID = 4;
+export const LINEAGE_DOTTED_ORDER = 8;
+export const LINEAGE_IS_ROOT = 16;
 export const LINEAGE_ALL = LINEAGE_PARENT | LINEAGE_TRACE_ID | LINEAGE_DOTTED_ORDER | LINEAGE_IS_ROOT;
 
 /**
@@ -245,11 +250,14 @@ class Lineage implements SpanLineage {
       // A root: ingest makes one only of a span without a parent span.
       return parentSpanId === undefined ? 0 : LINEAGE_IS_ROOT;
     }
-    const derivedParent = parentSpanId === undefined ? undefined : runIdFromSpanId(parentSpanId);
-    if (this.parentRunId !== derivedParent) {
+    // Ingest's parent is the padded parent span id. A local parent compares
+    // span ids, as isOwnRun does: no run id formatted per exported span.
+    const localParent = parent instanceof Lineage;
+    const derivesParent = localParent ? parent.spanId === parentSpanId : parentSpanId !== undefined && this.parentRunId === runIdFromSpanId(parentSpanId);
+    if (!derivesParent) {
       write |= LINEAGE_PARENT;
       // Only a local parent's lineage is known to ingest as the bridge knows it.
-      if (parent !== undefined && !(parent instanceof Lineage)) write |= LINEAGE_TRACE_ID | LINEAGE_DOTTED_ORDER;
+      if (parent !== undefined && !localParent) write |= LINEAGE_TRACE_ID | LINEAGE_DOTTED_ORDER;
     }
     if (ownMicros === undefined || this.startMicros !== ownMicros) write |= LINEAGE_DOTTED_ORDER;
     return write;

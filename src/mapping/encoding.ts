@@ -38,14 +38,19 @@ import {
   LANGSMITH_USAGE_METADATA,
 } from './conventions.js';
 import type { Run, SpanLike } from './types.js';
+import { LINEAGE_DOTTED_ORDER, LINEAGE_IS_ROOT, LINEAGE_PARENT, LINEAGE_TRACE_ID } from '../lineage/lineage.js';
 
-/** Bit flags: the run fields LangSmith's OTLP ingest cannot derive, so the encoding writes them. */
+/**
+ * Bit flags: the run fields LangSmith's OTLP ingest cannot derive, so the
+ * encoding writes them. The lineage fields are lineage's LINEAGE_* bits, so
+ * lineageToWrite's result is a WRITE_* combination as it is.
+ */
 export const WRITE_RUN_ID = 1;
-export const WRITE_PARENT = 2;
-export const WRITE_TRACE_ID = 4;
-export const WRITE_DOTTED_ORDER = 8;
+export const WRITE_PARENT = LINEAGE_PARENT;
+export const WRITE_TRACE_ID = LINEAGE_TRACE_ID;
+export const WRITE_DOTTED_ORDER = LINEAGE_DOTTED_ORDER;
 /** `langsmith.is_root`: true on a run whose span has a parent span; false over a stray `true` the span carried. */
-export const WRITE_IS_ROOT = 16;
+export const WRITE_IS_ROOT = LINEAGE_IS_ROOT;
 export const WRITE_NAME = 32;
 export const WRITE_RUN_TYPE = 64;
 export const WRITE_PROJECT = 128;

@@ -14,17 +14,7 @@ import { context, diag, TraceFlags, type Attributes, type Context, type Span } f
 import { notices } from '../notices.js';
 import { hrTimeToMicros } from '../time.js';
 import { suppressTracing } from '../context/keys.js';
-import {
-  getSpanLineage,
-  isOwnRun,
-  LINEAGE_DOTTED_ORDER,
-  LINEAGE_IS_ROOT,
-  LINEAGE_PARENT,
-  LINEAGE_TRACE_ID,
-  LineageTracker,
-  lineageToWrite,
-  type SpanLineage,
-} from '../lineage/lineage.js';
+import { getSpanLineage, isOwnRun, LineageTracker, lineageToWrite, type SpanLineage } from '../lineage/lineage.js';
 import type { SpanProcessorLike } from '../lineage/LangSmithLineageProcessor.js';
 import {
   DEFAULT_PROJECT,
@@ -39,16 +29,7 @@ import {
 } from '../mapping/conventions.js';
 import { infrastructureAttributes, isInfrastructureSpan } from '../mapping/infrastructure.js';
 import { payloadLimit } from '../mapping/attributes/index.js';
-import {
-  nameAndTypeToWrite,
-  runToAttributes,
-  WRITE_DOTTED_ORDER,
-  WRITE_IS_ROOT,
-  WRITE_LINEAGE,
-  WRITE_PARENT,
-  WRITE_PROJECT,
-  WRITE_TRACE_ID,
-} from '../mapping/encoding.js';
+import { nameAndTypeToWrite, runToAttributes, WRITE_LINEAGE, WRITE_PARENT, WRITE_PROJECT } from '../mapping/encoding.js';
 import { OTEL_TRACE_ID_METADATA, projectOf, spanToRun, type RunMappingOptions } from '../mapping/span-to-run.js';
 import type { Run, SpanLike } from '../mapping/types.js';
 import type { RunSink } from '../sinks/types.js';
@@ -292,15 +273,10 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
   /** Encoding (a): each span with its run as `langsmith.*` attributes. */
   private async _exportSpans(spans: SpanLike[]): Promise<void> {
     const encoded: SpanLike[] = [];
-    let slice = performance.now();
-    for (let i = 0; i < spans.length; i++) {
-      if ((i & MAP_CHECK_MASK) === MAP_CHECK_MASK && performance.now() - slice >= MAP_SLICE_MS) {
-        await yieldToEventLoop();
-        slice = performance.now();
-      }
-      const view = this._encode(spans[i]!);
+    await forEachInSlices(spans, (span) => {
+      const view = this._encode(span);
       if (view !== undefined) encoded.push(view);
-    }
+    });
     if (encoded.length === 0) return;
     return new Promise((resolve, reject) => {
       try {
@@ -323,7 +299,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
         attributes[LANGSMITH_BRIDGE_EXCLUDED] = true;
         return new ExportedSpan(span, attributes);
       }
-      const lineageWrite = lineage === undefined ? WRITE_EVERY_LINEAGE_FIELD : this._lineageToWrite(span, lineage);
+      const lineageWrite = lineage === undefined ? WRITE_LINEAGE : this._lineageToWrite(span, lineage);
       if (lineageWrite === 0 && this._fastPath) {
         const fast = this._encodeFast(span, lineage!);
         if (fast !== undefined) return fast;
@@ -374,7 +350,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
   private _encodeFull(span: SpanLike, lineage: SpanLineage | undefined, lineageWrite: number): SpanLike {
     // `otel_trace_id` where the OTel trace enters the LangSmith trace: a
     // root run, or a run whose parent run is not its OTel parent span.
-    const otelTraceId = lineage === undefined || lineage.parentRunId === undefined || (lineageWrite & LINEAGE_PARENT) !== 0;
+    const otelTraceId = lineage === undefined || lineage.parentRunId === undefined || (lineageWrite & WRITE_PARENT) !== 0;
     const run = spanToRun(span, this._mapping, { otelTraceId });
     const write = this._toWrite(span, run, lineageWrite);
     // Object.assign, not spread: spreading these attribute objects measured 2.5x slower.
@@ -382,7 +358,13 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
     return new ExportedSpan(span, attributes, withErrorEvent(span, run));
   }
 
-  /** The LINEAGE_* fields ingest would not derive; WRITE_EVERY_LINEAGE_FIELD under a lineage attribute the span carried. */
+  /**
+   * The lineage fields ingest would not derive (lineageToWrite's LINEAGE_*
+   * bits, which are WRITE_* bits). Under a lineage attribute the span carried:
+   * WRITE_LINEAGE, every lineage field, the run id included (which no
+   * lineageToWrite result holds: a lineage object of another shape leaves
+   * the run id to ingest).
+   */
   private _lineageToWrite(span: SpanLike, lineage: SpanLineage): number {
     const attributes = span.attributes;
     // A lineage attribute the span carried itself would override ingest's
@@ -394,7 +376,7 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
       attributes[LANGSMITH_DOTTED_ORDER] !== undefined ||
       attributes[LANGSMITH_IS_ROOT] !== undefined
     ) {
-      return WRITE_EVERY_LINEAGE_FIELD;
+      return WRITE_LINEAGE;
     }
     const parentSpanId = span.parentSpanContext?.spanId ?? span.parentSpanId;
     return lineageToWrite(lineage, parentSpanId, hrTimeToMicros(span.startTime));
@@ -403,44 +385,34 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
   /**
    * The WRITE_* fields of encoding (a) that LangSmith's OTLP ingest would not
    * derive from the span itself (issue 10; MAPPING.md, "What ingest derives").
+   * `lineageWrite` is already WRITE_* bits (see _lineageToWrite).
    */
   private _toWrite(span: SpanLike, run: Run, lineageWrite: number): number {
-    let write = nameAndTypeToWrite(run, span);
+    let write = nameAndTypeToWrite(run, span) | lineageWrite;
     if (run.session_name !== this._exporterProject) write |= WRITE_PROJECT;
-    if (lineageWrite === WRITE_EVERY_LINEAGE_FIELD) return write | WRITE_LINEAGE;
-    if (lineageWrite & LINEAGE_PARENT) write |= WRITE_PARENT;
-    if (lineageWrite & LINEAGE_TRACE_ID) write |= WRITE_TRACE_ID;
-    if (lineageWrite & LINEAGE_DOTTED_ORDER) write |= WRITE_DOTTED_ORDER;
-    if (lineageWrite & LINEAGE_IS_ROOT) write |= WRITE_IS_ROOT;
     return write;
   }
 
   /** Encoding (b): the runs of kept spans. */
   private async _writeRuns(sink: RunSink, spans: SpanLike[]): Promise<void> {
     const runs: Run[] = [];
-    let slice = performance.now();
-    for (let i = 0; i < spans.length; i++) {
-      if ((i & MAP_CHECK_MASK) === MAP_CHECK_MASK && performance.now() - slice >= MAP_SLICE_MS) {
-        await yieldToEventLoop();
-        slice = performance.now();
-      }
-      const span = spans[i]!;
+    await forEachInSlices(spans, (span) => {
       const lineage = getSpanLineage(span);
-      if (lineage && !isOwnRun(lineage, span.spanContext().spanId)) continue;
+      if (lineage && !isOwnRun(lineage, span.spanContext().spanId)) return;
       let run: Run;
       try {
         run = spanToRun(span, this._mapping);
       } catch (err) {
         log.debug('could not map a span to a run; skipped', err);
-        continue;
+        return;
       }
       if (run.dotted_order === undefined || run.trace_id === undefined) {
         this._unplaceable++;
         log.debug(`${sink.name}: run ${run.id} has no dotted order (traceparentOnly: 'attach'); only OTLP ingest can place it`);
-        continue;
+        return;
       }
       runs.push(run);
-    }
+    });
     if (runs.length > 0) await sink.write(runs);
   }
 }
@@ -457,15 +429,19 @@ export class LangSmithSpanProcessor implements SpanProcessorLike {
  * read every MAP_CHECK_MASK + 1 spans.
  */
 const MAP_SLICE_MS = 4;
-
-/**
- * Not a LINEAGE_* combination: a span without the bridge's lineage, or one
- * carrying a lineage attribute of its own, gets every lineage field written,
- * the run id included (LINEAGE_ALL, from a lineage object of another shape,
- * leaves the run id to ingest).
- */
-const WRITE_EVERY_LINEAGE_FIELD = -1;
 const MAP_CHECK_MASK = 15;
+
+/** Calls `fn` on each item, yielding to the event loop between slices of ~MAP_SLICE_MS (see there). */
+async function forEachInSlices<T>(items: readonly T[], fn: (item: T) => void): Promise<void> {
+  let slice = performance.now();
+  for (let i = 0; i < items.length; i++) {
+    if ((i & MAP_CHECK_MASK) === MAP_CHECK_MASK && performance.now() - slice >= MAP_SLICE_MS) {
+      await yieldToEventLoop();
+      slice = performance.now();
+    }
+    fn(items[i]!);
+  }
+}
 
 /**
  * Waits for the exporter's and sinks' own flush/shutdown, at most `ms`; their
