@@ -52,7 +52,8 @@ import {
 } from '../mapping/conventions.js';
 import { parseBoundedJson } from './json-limits.js';
 import type { OtlpAttributes, OtlpSpanRecord, OtlpValue } from './otlp/index.js';
-import { isoFromMicros, type IngestedRun, type RunLineage } from './run-store.js';
+import { isoFromMicros } from '../time.js';
+import type { IngestedRun, RunLineage } from './run-store.js';
 
 export { DEFAULT_PROJECT };
 

@@ -5,7 +5,8 @@
  */
 import { isUuid } from '../headers/ids.js';
 import { HttpError } from './http-body.js';
-import { isoFromMicros, microsFromTime, type IngestedRun, type RunLineage, type RunSource, type RunStore, type RunUpdate } from './run-store.js';
+import { isoFromMicros, microsFromTime } from '../time.js';
+import type { IngestedRun, RunLineage, RunSource, RunStore, RunUpdate } from './run-store.js';
 import { DEFAULT_PROJECT, DEFAULT_RUN_TYPE } from '../mapping/conventions.js';
 
 export interface DecodedPost {

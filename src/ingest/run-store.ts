@@ -20,7 +20,6 @@
 import { childDottedOrder, formatDottedOrderSegment, parseDottedOrder } from '../headers/dotted-order.js';
 import { notices } from '../notices.js';
 import { estimateBytes } from './json-limits.js';
-export { MAX_TIME_MICROS, microsFromTime, isoFromMicros } from '../time.js';
 import type { IngestedAttachment, IngestedRun, RunLineage, RunNode, RunStoreOptions, RunStoreStats, RunUpdate, TraceTree } from './run-types.js';
 export type * from './run-types.js';
 
