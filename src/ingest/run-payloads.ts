@@ -9,11 +9,11 @@ import { isoFromMicros, microsFromTime } from '../time.js';
 import type { IngestedRun, RunLineage, RunSource, RunStore, RunUpdate } from './run-store.js';
 import { DEFAULT_PROJECT, DEFAULT_RUN_TYPE } from '../mapping/conventions.js';
 
-export interface DecodedPost {
+interface DecodedPost {
   run: IngestedRun;
   lineage: RunLineage;
 }
-export interface DecodedPatch {
+interface DecodedPatch {
   run: RunUpdate;
 }
 

@@ -474,7 +474,7 @@ export function explainDottedOrder(value: string): string {
 }
 
 /** Fields of `update` that are set (not undefined/null) replace those of `run`. */
-export function mergeRun(run: IngestedRun, update: RunUpdate): IngestedRun {
+function mergeRun(run: IngestedRun, update: RunUpdate): IngestedRun {
   const out: Record<string, unknown> = { ...run };
   for (const [key, value] of Object.entries(update)) {
     if (value !== undefined && value !== null) out[key] = value;
