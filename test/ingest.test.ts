@@ -17,6 +17,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatDottedOrderSegment, parseDottedOrder } from '../src/headers/dotted-order.js';
 import { runIdFromSpanId } from '../src/headers/ids.js';
+import { estimateBytes } from '../src/ingest/json-limits.js';
 import { notices } from '../src/notices.js';
 import {
   decodeOtlpTraceJson,
@@ -1020,6 +1021,30 @@ describe('the local ingest server does not fall over (issue 8)', () => {
     expect(tree!.runs).toBe(200_001);
     expect(tree!.root.children).toHaveLength(200_000);
   }, 120_000);
+
+  it('keeps its byte total equal to estimateBytes of what it holds, through resolving, adopting and patching (RunStore)', () => {
+    const store = new RunStore();
+    const held = () => [...store.runs(), ...store.orphans()].reduce((n, r) => n + estimateBytes(r), 0);
+    const rootId = randomUUID();
+    const childId = randomUUID();
+    const base = { run_type: 'tool', session_name: 'p', source: 'batch' } as const;
+    // A child before its root, with and without a trace id; a dotted order given or computed.
+    store.post({ id: childId, parent_run_id: rootId, name: 'c', ...base }, { computeDottedOrder: true, startMicros: 2_000 });
+    store.post(
+      { id: randomUUID(), parent_run_id: rootId, trace_id: rootId, dotted_order: undefined, name: 'd', ...base },
+      { computeDottedOrder: true, startMicros: 3_000 },
+    );
+    expect(store.stats().bytes).toBe(held());
+    store.post({ id: rootId, name: 'root', ...base, dotted_order: 'not-a-dotted-order' }, { computeDottedOrder: true, startMicros: 1_000 });
+    expect(store.stats()).toMatchObject({ runs: 3, orphans: 0 });
+    expect(store.stats().bytes).toBe(held());
+    store.patch({ id: childId, outputs: { answer: 'x'.repeat(100) } });
+    store.post(
+      { id: randomUUID(), trace_id: rootId, parent_run_id: childId, dotted_order: seg(5000, rootId), name: 'e', ...base },
+      { computeDottedOrder: false },
+    );
+    expect(store.stats().bytes).toBe(held());
+  });
 
   it('rejects JSON nested deeper than MAX_JSON_DEPTH with 400 before storing it; the runs stay serializable', async () => {
     const server = await start();

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
+import { MAX_JSON_DEPTH, parseBoundedJson } from './json-limits.js';
 
 const MAX_CONTENT_ENCODINGS = 4;
 /** An over-size body is drained (so the client reads the 413) up to this multiple of the cap, then cut. */
@@ -94,20 +94,11 @@ export function drain(req: IncomingMessage): void {
 }
 
 export function parseJsonObject(body: Buffer, what: string): Record<string, unknown> {
-  let text: string;
-  let doc: unknown;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    throw new HttpError(400, `${what} is not valid UTF-8 JSON`);
+  const parsed = parseBoundedJson(body);
+  if (!parsed.ok) {
+    throw new HttpError(400, parsed.problem === 'depth' ? `${what} is nested deeper than ${MAX_JSON_DEPTH} levels` : `${what} is not valid UTF-8 JSON`);
   }
-  // Checked before parsing: JSON.parse takes a million levels, JSON.stringify of the result throws.
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new HttpError(400, `${what} is nested deeper than ${MAX_JSON_DEPTH} levels`);
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, `${what} is not valid UTF-8 JSON`);
-  }
+  const doc = parsed.value;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new HttpError(400, `${what} is not a JSON object`);
   return doc as Record<string, unknown>;
 }

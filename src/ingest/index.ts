@@ -8,11 +8,8 @@ export {
   DEFAULT_MAX_STORED_RUNS,
   DEFAULT_MAX_STORED_BYTES,
   DEFAULT_MAX_VIOLATIONS,
-  MAX_TIME_MICROS,
   runViolations,
   explainDottedOrder,
-  microsFromTime,
-  isoFromMicros,
   type IngestedRun,
   type IngestedAttachment,
   type IngestedSpanInfo,
@@ -23,6 +20,7 @@ export {
   type TraceTree,
 } from './run-store.js';
 export { MAX_JSON_DEPTH } from './json-limits.js';
+export { MAX_TIME_MICROS, microsFromTime, isoFromMicros } from '../time.js';
 export { formatTree, formatDuration, type FormatTreeOptions } from '../tree/index.js';
 export { runFromOtlpSpan, type SpanRun, type SpanRunResult } from './otlp-run.js';
 export {

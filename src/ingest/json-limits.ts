@@ -1,7 +1,8 @@
 /**
  * Bounds on what the ingest server keeps (issue 8): JSON nesting, checked on
- * the text before it is parsed, and an estimate of a run's size for the
- * store's byte bound. Both iterate: neither can overflow the stack.
+ * the text before it is parsed (`parseBoundedJson` does both), and an
+ * estimate of a run's size for the store's byte bound. Both iterate: neither
+ * can overflow the stack.
  */
 
 /**
@@ -45,6 +46,34 @@ export function jsonDepth(text: string, max = MAX_JSON_DEPTH): number {
     }
   }
   return deepest;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** `parseBoundedJson`'s answer: the value, or which step refused it (callers word their own messages). */
+export type BoundedJson = { ok: true; value: unknown } | { ok: false; problem: 'utf8' | 'depth' | 'syntax' };
+
+/**
+ * Decodes UTF-8 (strictly, when given bytes), checks the nesting against
+ * `MAX_JSON_DEPTH`, then parses. Checked before parsing: `JSON.parse` takes a
+ * million levels, `JSON.stringify` of the result throws.
+ */
+export function parseBoundedJson(input: Uint8Array | string): BoundedJson {
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else {
+    try {
+      text = utf8.decode(input);
+    } catch {
+      return { ok: false, problem: 'utf8' };
+    }
+  }
+  if (jsonDepth(text) > MAX_JSON_DEPTH) return { ok: false, problem: 'depth' };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, problem: 'syntax' };
+  }
 }
 
 /** Per value overhead in the estimate: a rough V8 object/slot cost. */

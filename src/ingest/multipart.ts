@@ -16,7 +16,7 @@
  * `{ ok: false, error }`.
  */
 import { isUuid } from '../headers/ids.js';
-import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
+import { MAX_JSON_DEPTH, parseBoundedJson } from './json-limits.js';
 
 export interface MultipartPart {
   name: string;
@@ -217,23 +217,11 @@ export function decodeMultipartRuns(body: Uint8Array, contentType: string | unde
   return assembleMultipartRuns(parts.value);
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 function parseJsonPart(part: MultipartPart): MultipartResult<unknown> {
-  let text: string;
-  try {
-    text = utf8.decode(part.data);
-  } catch {
-    return { ok: false, error: `multipart part "${part.name}" is not valid UTF-8 JSON` };
-  }
-  if (jsonDepth(text) > MAX_JSON_DEPTH) {
-    return { ok: false, error: `multipart part "${part.name}" is nested deeper than ${MAX_JSON_DEPTH} levels` };
-  }
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false, error: `multipart part "${part.name}" is not valid UTF-8 JSON` };
-  }
+  const parsed = parseBoundedJson(part.data);
+  if (parsed.ok) return parsed;
+  if (parsed.problem === 'depth') return { ok: false, error: `multipart part "${part.name}" is nested deeper than ${MAX_JSON_DEPTH} levels` };
+  return { ok: false, error: `multipart part "${part.name}" is not valid UTF-8 JSON` };
 }
 
 /** Splits `a; b=c; d="e;f"` at semicolons outside quotes. */

@@ -50,9 +50,10 @@ import {
   TRACELOOP_ENTITY_INPUT,
   TRACELOOP_ENTITY_OUTPUT,
 } from '../mapping/conventions.js';
-import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
+import { parseBoundedJson } from './json-limits.js';
 import type { OtlpAttributes, OtlpSpanRecord, OtlpValue } from './otlp/index.js';
-import { isoFromMicros, type IngestedRun, type RunLineage } from './run-store.js';
+import { isoFromMicros } from '../time.js';
+import type { IngestedRun, RunLineage } from './run-store.js';
 
 export { DEFAULT_PROJECT };
 
@@ -170,13 +171,10 @@ function ioFromAttributes(attrs: OtlpAttributes, keys: string[], wrapKey: string
   for (const key of keys) {
     const value = stringAttr(attrs, key);
     if (value === undefined) continue;
-    // Too deep to serialize again: kept as the string it came as.
-    if (jsonDepth(value) > MAX_JSON_DEPTH) return { [wrapKey]: value };
-    try {
-      const parsed: unknown = JSON.parse(value);
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-    } catch {
-      // not JSON: wrapped below
+    // Not JSON, not an object, or too deep to serialize again: kept as the string it came as.
+    const parsed = parseBoundedJson(value);
+    if (parsed.ok && typeof parsed.value === 'object' && parsed.value !== null && !Array.isArray(parsed.value)) {
+      return parsed.value as Record<string, unknown>;
     }
     return { [wrapKey]: value };
   }

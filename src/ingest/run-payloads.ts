@@ -5,16 +5,15 @@
  */
 import { isUuid } from '../headers/ids.js';
 import { HttpError } from './http-body.js';
-import { isoFromMicros, microsFromTime, type IngestedRun, type RunLineage, type RunSource, type RunStore, type RunUpdate } from './run-store.js';
-import { DEFAULT_PROJECT } from '../mapping/conventions.js';
+import { isoFromMicros, microsFromTime } from '../time.js';
+import type { IngestedRun, RunLineage, RunSource, RunStore, RunUpdate } from './run-store.js';
+import { DEFAULT_PROJECT, DEFAULT_RUN_TYPE } from '../mapping/conventions.js';
 
-export interface DecodedPost {
-  kind: 'post';
+interface DecodedPost {
   run: IngestedRun;
   lineage: RunLineage;
 }
-export interface DecodedPatch {
-  kind: 'patch';
+interface DecodedPatch {
   run: RunUpdate;
 }
 
@@ -55,7 +54,7 @@ export function decodeRun(raw: Record<string, unknown>, kind: 'post' | 'patch', 
   if (pathId !== undefined && id !== pathId) throw new HttpError(400, `${what}.id ${id} differs from the URL's ${pathId}`);
   const start = time('start_time');
   const end = time('end_time');
-  const run: RunUpdate = {
+  const run: RunUpdate & { source: RunSource } = {
     id,
     trace_id: uuid('trace_id'),
     parent_run_id: uuid('parent_run_id'),
@@ -75,16 +74,14 @@ export function decodeRun(raw: Record<string, unknown>, kind: 'post' | 'patch', 
     session_name: field('session_name', isString, 'a string'),
     source,
   };
-  if (kind === 'patch') return { kind, run };
+  if (kind === 'patch') return { run };
   const post: IngestedRun = {
     ...run,
     name: run.name ?? '',
-    run_type: run.run_type ?? 'chain',
+    run_type: run.run_type ?? DEFAULT_RUN_TYPE,
     session_name: run.session_name ?? DEFAULT_PROJECT,
-    source,
   };
   return {
-    kind,
     run: post,
     lineage: { computeDottedOrder: post.dotted_order === undefined, explicitTraceId: post.trace_id, startMicros: start?.micros },
   };

@@ -20,7 +20,6 @@
 import { childDottedOrder, formatDottedOrderSegment, parseDottedOrder } from '../headers/dotted-order.js';
 import { notices } from '../notices.js';
 import { estimateBytes } from './json-limits.js';
-export { MAX_TIME_MICROS, microsFromTime, isoFromMicros } from '../time.js';
 import type { IngestedAttachment, IngestedRun, RunLineage, RunNode, RunStoreOptions, RunStoreStats, RunUpdate, TraceTree } from './run-types.js';
 export type * from './run-types.js';
 
@@ -275,7 +274,13 @@ export class RunStore {
     traceId ??= parent === undefined ? run.id : parent.run.trace_id;
     entry.resolved = true;
     this.resolvedCount++;
-    this.setRun(entry, { ...run, dotted_order: dottedOrder, trace_id: traceId });
+    // Only these two fields change: adjust the byte total by their difference rather than walking the run again.
+    const resolved: IngestedRun = { ...run, dotted_order: dottedOrder, trace_id: traceId };
+    const delta = fieldBytes(resolved, 'dotted_order') + fieldBytes(resolved, 'trace_id') - fieldBytes(run, 'dotted_order') - fieldBytes(run, 'trace_id');
+    entry.run = resolved;
+    entry.bytes += delta;
+    this.bytes += delta;
+    this.reindex(entry);
     this.validate(entry);
     this.emit(entry.run);
   }
@@ -294,6 +299,12 @@ export class RunStore {
     const bytes = estimateBytes(run);
     this.bytes += bytes - entry.bytes;
     entry.bytes = bytes;
+    this.reindex(entry);
+  }
+
+  /** Files an entry under its trace key (its trace id, else its explicit one, else its own id) if that changed. */
+  private reindex(entry: Entry): void {
+    const run = entry.run;
     const key = run.trace_id ?? entry.lineage.explicitTraceId ?? run.id;
     if (key === entry.traceKey) return;
     this.unindex(entry.traceKey, run.id);
@@ -463,12 +474,17 @@ export function explainDottedOrder(value: string): string {
 }
 
 /** Fields of `update` that are set (not undefined/null) replace those of `run`. */
-export function mergeRun(run: IngestedRun, update: RunUpdate): IngestedRun {
+function mergeRun(run: IngestedRun, update: RunUpdate): IngestedRun {
   const out: Record<string, unknown> = { ...run };
   for (const [key, value] of Object.entries(update)) {
     if (value !== undefined && value !== null) out[key] = value;
   }
   return out as unknown as IngestedRun;
+}
+
+/** What `run[key]` adds to `estimateBytes(run)`: its name and its value, nothing when the key is absent. */
+function fieldBytes(run: IngestedRun, key: 'dotted_order' | 'trace_id'): number {
+  return Object.prototype.hasOwnProperty.call(run, key) ? key.length + estimateBytes(run[key]) : 0;
 }
 
 function compare(a: string, b: string): number {

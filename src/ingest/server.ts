@@ -31,7 +31,7 @@ import type { AddressInfo } from 'node:net';
 import { isUuid } from '../headers/ids.js';
 import { drain, headerValue, HttpError, jsonList, parseJsonObject, readBody, ZSTD_AVAILABLE } from './http-body.js';
 import { decodeMultipartRuns } from './multipart.js';
-import { decodeOtlpTraceRequest, flattenOtlpSpans } from './otlp/index.js';
+import { decodeOtlpTraceRequest, flattenOtlpSpans, mediaType } from './otlp/index.js';
 import { RunStore, type IngestedRun, type RunStoreStats, type TraceTree } from './run-store.js';
 import { decodeRun, decodeRuns, ingestRuns } from './run-payloads.js';
 import { runFromOtlpSpan } from './otlp-run.js';
@@ -184,7 +184,8 @@ export function startIngestServer(options: IngestServerOptions = {}): Promise<In
     }
     const contentType = req.headers['content-type'];
     const accepted = ROUTE_CONTENT_TYPES[route.counter];
-    if (!accepted.includes(mediaType(contentType))) {
+    const media = mediaType(contentType);
+    if (!accepted.includes(media)) {
       drain(req);
       throw new HttpError(415, `content-type must be ${accepted.join(' or ')}, not ${JSON.stringify(contentType ?? '(none)')}`);
     }
@@ -222,9 +223,8 @@ export function startIngestServer(options: IngestServerOptions = {}): Promise<In
       }
       case 'otlp': {
         const decoded = decodeOtlpTraceRequest(body, contentType);
-        if (!decoded.ok) {
-          throw new HttpError(decoded.error.startsWith('unsupported content-type') ? 415 : 400, decoded.error);
-        }
+        // The route already took only the two OTLP media types: what fails here is the body.
+        if (!decoded.ok) throw new HttpError(400, decoded.error);
         let rejected = 0;
         for (const record of flattenOtlpSpans(decoded.request)) {
           const mapped = runFromOtlpSpan(record, project);
@@ -238,8 +238,7 @@ export function startIngestServer(options: IngestServerOptions = {}): Promise<In
         }
         // OTLP/HTTP: a protobuf request gets a protobuf response; an empty
         // ExportTraceServiceResponse is zero bytes.
-        const isJson = (contentType ?? '').toLowerCase().startsWith('application/json');
-        if (isJson) {
+        if (media === 'application/json') {
           return sendJson(res, 200, rejected > 0 ? { partialSuccess: { rejectedSpans: String(rejected) } } : {});
         }
         res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': '0' });
@@ -303,10 +302,6 @@ const ROUTE_CONTENT_TYPES: Record<Route['counter'], readonly string[]> = {
   updateRun: ['application/json'],
   otlp: ['application/x-protobuf', 'application/json'],
 };
-
-function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
-}
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

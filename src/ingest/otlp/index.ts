@@ -15,20 +15,25 @@ export * from './types.js';
 const CONTENT_TYPE_PROTOBUF = 'application/x-protobuf';
 const CONTENT_TYPE_JSON = 'application/json';
 
+/** A Content-Type header's media type: lowercase, without parameters. */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
+}
+
 /**
  * Decodes a request body by its content type: protobuf for
  * `application/x-protobuf` (and `application/protobuf`), OTLP/JSON for
  * `application/json`. Anything else is an error.
  */
 export function decodeOtlpTraceRequest(body: Uint8Array, contentType: string | undefined): OtlpDecodeResult {
-  const mediaType = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
-  if (mediaType === CONTENT_TYPE_PROTOBUF || mediaType === 'application/protobuf') {
+  const type = mediaType(contentType);
+  if (type === CONTENT_TYPE_PROTOBUF || type === 'application/protobuf') {
     return decodeOtlpTraceProtobuf(body);
   }
-  if (mediaType === CONTENT_TYPE_JSON) return decodeOtlpTraceJson(body);
+  if (type === CONTENT_TYPE_JSON) return decodeOtlpTraceJson(body);
   return {
     ok: false,
-    error: `unsupported content-type "${mediaType}": OTLP/HTTP takes ${CONTENT_TYPE_PROTOBUF} or ${CONTENT_TYPE_JSON}`,
+    error: `unsupported content-type "${type}": OTLP/HTTP takes ${CONTENT_TYPE_PROTOBUF} or ${CONTENT_TYPE_JSON}`,
   };
 }
 

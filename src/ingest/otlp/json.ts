@@ -7,14 +7,14 @@
  */
 import { DecodeError, errorText, int64Value, NANOS_PER_MICRO, setOwn, utf8 } from './common.js';
 import {
+  emptyResource,
+  emptyScope,
   emptySpan,
   MAX_OTLP_VALUE_DEPTH,
   type OtlpDecodeResult,
   type OtlpEvent,
   type OtlpLink,
-  type OtlpResource,
   type OtlpResourceSpans,
-  type OtlpScope,
   type OtlpScopeSpans,
   type OtlpSpan,
   type OtlpTraceRequest,
@@ -63,7 +63,7 @@ export function decodeOtlpTraceJson(body: Uint8Array | string): OtlpDecodeResult
 
 function jsonResourceSpans(o: JsonObject): OtlpResourceSpans {
   const res = get(o, 'resource');
-  const resource: OtlpResource = { attributes: {}, droppedAttributesCount: 0 };
+  const resource = emptyResource();
   if (res !== undefined && res !== null) {
     const ro = jsonObject(res, 'resource');
     jsonAttributesInto(resource.attributes, get(ro, 'attributes'), 0);
@@ -78,7 +78,7 @@ function jsonResourceSpans(o: JsonObject): OtlpResourceSpans {
 
 function jsonScopeSpans(o: JsonObject): OtlpScopeSpans {
   const sc = get(o, 'scope');
-  const scope: OtlpScope = { name: '', version: '', attributes: {} };
+  const scope = emptyScope();
   if (sc !== undefined && sc !== null) {
     const so = jsonObject(sc, 'scope');
     scope.name = jsonString(get(so, 'name'), 'scope.name');
@@ -100,20 +100,20 @@ function jsonSpan(o: JsonObject): OtlpSpan {
   s.flags = jsonUint32(get(o, 'flags'), 'flags');
   s.name = jsonString(get(o, 'name'), 'name');
   s.kind = jsonEnum(get(o, 'kind'), SPAN_KIND_NAMES, 'kind');
-  const start = jsonUint64(get(o, 'startTimeUnixNano', 'start_time_unix_nano'), 'startTimeUnixNano');
-  s.startTimeUnixNano = start.toString();
-  s.startMicros = Number(start / NANOS_PER_MICRO);
-  const end = jsonUint64(get(o, 'endTimeUnixNano', 'end_time_unix_nano'), 'endTimeUnixNano');
-  s.endTimeUnixNano = end.toString();
-  s.endMicros = Number(end / NANOS_PER_MICRO);
+  const start = jsonNanos(get(o, 'startTimeUnixNano', 'start_time_unix_nano'), 'startTimeUnixNano');
+  s.startTimeUnixNano = start.nanos;
+  s.startMicros = start.micros;
+  const end = jsonNanos(get(o, 'endTimeUnixNano', 'end_time_unix_nano'), 'endTimeUnixNano');
+  s.endTimeUnixNano = end.nanos;
+  s.endMicros = end.micros;
   jsonAttributesInto(s.attributes, get(o, 'attributes'), 0);
   s.droppedAttributesCount = jsonUint32(get(o, 'droppedAttributesCount', 'dropped_attributes_count'), 'droppedAttributesCount');
   for (const ev of jsonArray(get(o, 'events'), 'events')) {
     const eo = jsonObject(ev, 'events[]');
-    const t = jsonUint64(get(eo, 'timeUnixNano', 'time_unix_nano'), 'events[].timeUnixNano');
+    const t = jsonNanos(get(eo, 'timeUnixNano', 'time_unix_nano'), 'events[].timeUnixNano');
     const event: OtlpEvent = {
-      timeUnixNano: t.toString(),
-      timeMicros: Number(t / NANOS_PER_MICRO),
+      timeUnixNano: t.nanos,
+      timeMicros: t.micros,
       name: jsonString(get(eo, 'name'), 'events[].name'),
       attributes: {},
     };
@@ -208,6 +208,12 @@ function jsonHex(v: Json, what: string): string {
   const s = jsonString(v, what);
   if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) throw new DecodeError(`${what} "${s.slice(0, 40)}" is not hex`);
   return s.toLowerCase();
+}
+
+/** A fixed64 time in ns since the epoch: as the decimal string kept on the span, and in whole µs. */
+function jsonNanos(v: Json, what: string): { nanos: string; micros: number } {
+  const t = jsonUint64(v, what);
+  return { nanos: t.toString(), micros: Number(t / NANOS_PER_MICRO) };
 }
 
 function jsonUint64(v: Json, what: string): bigint {

@@ -9,6 +9,8 @@
  */
 import { DecodeError, errorText, hex, setOwn } from './common.js';
 import {
+  emptyResource,
+  emptyScope,
   emptySpan,
   MAX_OTLP_VALUE_DEPTH,
   type OtlpDecodeResult,
@@ -43,7 +45,7 @@ export function decodeOtlpTraceProtobuf(bytes: Uint8Array): OtlpDecodeResult {
 
 function pbResourceSpans(r: Reader): OtlpResourceSpans {
   const out: OtlpResourceSpans = {
-    resource: { attributes: {}, droppedAttributesCount: 0 },
+    resource: emptyResource(),
     scopeSpans: [],
     schemaUrl: '',
   };
@@ -67,7 +69,7 @@ function pbResourceSpans(r: Reader): OtlpResourceSpans {
 }
 
 function pbResource(r: Reader): OtlpResource {
-  const out: OtlpResource = { attributes: {}, droppedAttributesCount: 0 };
+  const out = emptyResource();
   while (r.more()) {
     const [field, wire] = r.tag();
     if (field === 1) pbKeyValueInto(out.attributes, r.message(wire, 'Resource.attributes'), 0);
@@ -78,7 +80,7 @@ function pbResource(r: Reader): OtlpResource {
 }
 
 function pbScopeSpans(r: Reader): OtlpScopeSpans {
-  const out: OtlpScopeSpans = { scope: { name: '', version: '', attributes: {} }, spans: [], schemaUrl: '' };
+  const out: OtlpScopeSpans = { scope: emptyScope(), spans: [], schemaUrl: '' };
   while (r.more()) {
     const [field, wire] = r.tag();
     switch (field) {
@@ -99,7 +101,7 @@ function pbScopeSpans(r: Reader): OtlpScopeSpans {
 }
 
 function pbScope(r: Reader): OtlpScope {
-  const out: OtlpScope = { name: '', version: '', attributes: {} };
+  const out = emptyScope();
   while (r.more()) {
     const [field, wire] = r.tag();
     if (field === 1) out.name = r.string(wire, 'InstrumentationScope.name');

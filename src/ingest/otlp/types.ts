@@ -98,6 +98,16 @@ export interface OtlpSpanRecord {
 /** Nesting bound for array/kvlist values: deeper input is rejected, not recursed into. */
 export const MAX_OTLP_VALUE_DEPTH = 32;
 
+/** A resource with every field at its proto3 default. */
+export function emptyResource(): OtlpResource {
+  return { attributes: {}, droppedAttributesCount: 0 };
+}
+
+/** An instrumentation scope with every field at its proto3 default. */
+export function emptyScope(): OtlpScope {
+  return { name: '', version: '', attributes: {} };
+}
+
 /** A span with every field at its proto3 default. */
 export function emptySpan(): OtlpSpan {
   return {

@@ -12,10 +12,10 @@
 import { DecodeError, utf8 } from './common.js';
 
 // Protobuf wire types.
-export const WIRE_VARINT = 0;
-export const WIRE_I64 = 1;
-export const WIRE_LEN = 2;
-export const WIRE_I32 = 5;
+const WIRE_VARINT = 0;
+const WIRE_I64 = 1;
+const WIRE_LEN = 2;
+const WIRE_I32 = 5;
 
 /** The longest varint: 64 bits in groups of 7. */
 const MAX_VARINT_BYTES = 10;
@@ -31,7 +31,7 @@ const TWO_POW_32_REMAINDER_NANOS = 296;
 const SAFE_MICROS_HI_LIMIT = Math.floor((Number.MAX_SAFE_INTEGER * 1000) / TWO_POW_32);
 
 /** An unsigned 64-bit time in ns since the epoch, as the exact decimal string and whole µs. */
-export interface NanosTime {
+interface NanosTime {
   text: string;
   micros: number;
 }
@@ -218,7 +218,7 @@ export class Reader {
   }
 }
 
-export function expectWire(actual: number, expected: number, what: string): void {
+function expectWire(actual: number, expected: number, what: string): void {
   if (actual !== expected) {
     throw new DecodeError(`${what} has wire type ${actual}, expected ${expected}`);
   }
